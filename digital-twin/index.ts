@@ -1,0 +1,63 @@
+// The public surface of digital-twin/. Other folders import only from here.
+export { assertNever } from './assert-never.js';
+export {
+  ACTUATOR_KINDS,
+  EQUIPMENT_KINDS,
+  PLANT_SCHEMA_VERSION,
+  SENSOR_KINDS,
+  SENSOR_UNITS,
+  SIGNALS_BY_EQUIPMENT_KIND,
+} from './plant.js';
+export type {
+  Actuator,
+  ActuatorBinding,
+  ActuatorKind,
+  Equipment,
+  EquipmentKind,
+  Plant,
+  Range,
+  Sensor,
+  SensorBinding,
+  SensorKind,
+  SensorLimits,
+  Vec3,
+  Zone,
+} from './plant.js';
+export { compilePlant } from './compiled-plant.js';
+export type { CompiledPlant } from './compiled-plant.js';
+export { QUALITIES } from './reading.js';
+export type { Quality, Reading } from './reading.js';
+export {
+  CAPSULE_STATES,
+  CLOSED_CAPSULE_STATES,
+  RULE_KINDS,
+  SEVERITIES,
+  SYSTEM_ACTOR,
+} from './capsule.js';
+export type { Actor, Capsule, CapsuleAction, CapsuleState, RuleKind, Severity } from './capsule.js';
+export { FAULT_KINDS, REJECTION_CODES } from './events.js';
+export type {
+  ActuatorChangedEvent,
+  AnnotationEvent,
+  CapsuleChangedEvent,
+  CapsuleRaisedEvent,
+  CommandAcceptedEvent,
+  CommandRejectedEvent,
+  EventBody,
+  ExpectationsEvent,
+  Fault,
+  FaultClearedEvent,
+  FaultInjectedEvent,
+  FaultKind,
+  ReadingsEvent,
+  RejectionCode,
+  TwinEvent,
+  TwinEventType,
+} from './events.js';
+export { COMMAND_TYPES } from './commands.js';
+export type { Command, CommandAck, CommandType } from './commands.js';
+// Plant-file validation and the synthetic plant generator.
+export { validatePlant } from './plant-validation.js';
+export type { PlantValidationResult } from './plant-validation.js';
+export { formatProblems } from './validation-errors.js';
+export type { PlantProblem } from './validation-errors.js';
