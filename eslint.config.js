@@ -3,7 +3,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Import patterns that reach into another top-level folder. */
-const folder = (name) => [`../${name}/*`, `../../${name}/*`, `../../../${name}/*`, `../../../../${name}/*`];
+const folder = (name) => [
+  `../${name}/*`,
+  `../../${name}/*`,
+  `../../../${name}/*`,
+  `../../../../${name}/*`,
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'tests/e2e/artifacts/**'] },
@@ -33,15 +38,29 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'digital-twin/ is deterministic: pass time in.' },
-        { object: 'Math', property: 'random', message: 'Use the seeded PRNG in digital-twin/prng.ts.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'digital-twin/ is deterministic: pass time in.',
+        },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use the seeded PRNG in digital-twin/prng.ts.',
+        },
       ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'http', 'net'], message: 'digital-twin/ does no I/O.' },
-            { group: [...folder('sim-server'), ...folder('xr-client'), ...folder('workers')], message: 'digital-twin/ imports nothing outside itself.' },
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'net'],
+              message: 'digital-twin/ does no I/O.',
+            },
+            {
+              group: [...folder('sim-server'), ...folder('xr-client'), ...folder('workers')],
+              message: 'digital-twin/ imports nothing outside itself.',
+            },
           ],
         },
       ],
@@ -54,8 +73,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: [...folder('xr-client'), ...folder('workers')], message: 'sim-server/ may import only digital-twin/.' },
-            { group: ['../digital-twin/*/**', '../../digital-twin/*/**', '../../../digital-twin/*/**'], message: 'Import digital-twin/ through its index.ts.' },
+            {
+              group: [...folder('xr-client'), ...folder('workers')],
+              message: 'sim-server/ may import only digital-twin/.',
+            },
+            {
+              group: [
+                '../digital-twin/*/**',
+                '../../digital-twin/*/**',
+                '../../../digital-twin/*/**',
+              ],
+              message: 'Import digital-twin/ through its index.ts.',
+            },
           ],
         },
       ],
@@ -66,7 +95,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: folder('sim-server'), message: 'xr-client/ talks to the server over the network only.' }] },
+        {
+          patterns: [
+            {
+              group: folder('sim-server'),
+              message: 'xr-client/ talks to the server over the network only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -75,7 +111,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: [...folder('sim-server'), ...folder('xr-client')], message: 'workers/ may import only digital-twin/.' }] },
+        {
+          patterns: [
+            {
+              group: [...folder('sim-server'), ...folder('xr-client')],
+              message: 'workers/ may import only digital-twin/.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -29,18 +29,66 @@ export interface CapsuleTransition {
  * dismissed. Changes that keep the state (severity, condition, consensus) are not transitions.
  */
 export const CAPSULE_TRANSITIONS: readonly CapsuleTransition[] = [
-  { spec: 'C-2', from: 'active', to: 'acknowledged', trigger: 'capsule.ack', action: 'acknowledged' },
-  { spec: 'C-3', from: 'acknowledged', to: 'resolved', trigger: 'capsule.resolve', action: 'resolved' },
-  { spec: 'C-3', from: 'acknowledged', to: 'resolved', trigger: 'condition.cleared', action: 'resolved' },
+  {
+    spec: 'C-2',
+    from: 'active',
+    to: 'acknowledged',
+    trigger: 'capsule.ack',
+    action: 'acknowledged',
+  },
+  {
+    spec: 'C-3',
+    from: 'acknowledged',
+    to: 'resolved',
+    trigger: 'capsule.resolve',
+    action: 'resolved',
+  },
+  {
+    spec: 'C-3',
+    from: 'acknowledged',
+    to: 'resolved',
+    trigger: 'condition.cleared',
+    action: 'resolved',
+  },
   { spec: 'C-4', from: 'active', to: 'shelved', trigger: 'capsule.shelve', action: 'shelved' },
-  { spec: 'C-4', from: 'acknowledged', to: 'shelved', trigger: 'capsule.shelve', action: 'shelved' },
+  {
+    spec: 'C-4',
+    from: 'acknowledged',
+    to: 'shelved',
+    trigger: 'capsule.shelve',
+    action: 'shelved',
+  },
   { spec: 'C-5', from: 'shelved', to: 'active', trigger: 'capsule.unshelve', action: 'unshelved' },
-  { spec: 'C-5', from: 'shelved', to: 'acknowledged', trigger: 'capsule.unshelve', action: 'unshelved' },
+  {
+    spec: 'C-5',
+    from: 'shelved',
+    to: 'acknowledged',
+    trigger: 'capsule.unshelve',
+    action: 'unshelved',
+  },
   { spec: 'C-5', from: 'shelved', to: 'active', trigger: 'shelf.expired', action: 'returned' },
-  { spec: 'C-5', from: 'shelved', to: 'acknowledged', trigger: 'shelf.expired', action: 'returned' },
+  {
+    spec: 'C-5',
+    from: 'shelved',
+    to: 'acknowledged',
+    trigger: 'shelf.expired',
+    action: 'returned',
+  },
   { spec: 'C-6', from: 'active', to: 'dismissed', trigger: 'capsule.dismiss', action: 'dismissed' },
-  { spec: 'C-6', from: 'acknowledged', to: 'dismissed', trigger: 'capsule.dismiss', action: 'dismissed' },
-  { spec: 'C-7', from: 'acknowledged', to: 'active', trigger: 'severity.escalated', action: 'severity' },
+  {
+    spec: 'C-6',
+    from: 'acknowledged',
+    to: 'dismissed',
+    trigger: 'capsule.dismiss',
+    action: 'dismissed',
+  },
+  {
+    spec: 'C-7',
+    from: 'acknowledged',
+    to: 'active',
+    trigger: 'severity.escalated',
+    action: 'severity',
+  },
 ];
 
 /** The transition a trigger takes from a state to another, or undefined when that is illegal. */

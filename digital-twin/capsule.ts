@@ -3,7 +3,13 @@ import type { Vec3 } from './plant.js';
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const CAPSULE_STATES = ['active', 'acknowledged', 'shelved', 'resolved', 'dismissed'] as const;
+export const CAPSULE_STATES = [
+  'active',
+  'acknowledged',
+  'shelved',
+  'resolved',
+  'dismissed',
+] as const;
 export type CapsuleState = (typeof CAPSULE_STATES)[number];
 
 /** States from which no transition leads out; a capsule in one is closed. */

@@ -119,7 +119,11 @@ export type TwinEvent =
 export type TwinEventType = TwinEvent['type'];
 
 /** An event before the log gives it a sequence number and time. */
-export type EventBody = TwinEvent extends infer E ? (E extends TwinEvent ? Omit<E, 'seq' | 't'> : never) : never;
+export type EventBody = TwinEvent extends infer E
+  ? E extends TwinEvent
+    ? Omit<E, 'seq' | 't'>
+    : never
+  : never;
 
 export const REJECTION_CODES = [
   'unknown_capsule',

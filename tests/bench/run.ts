@@ -43,13 +43,17 @@ async function main(): Promise<void> {
     try {
       const module = (await import(section.file)) as Record<string, () => Promise<Figures>>;
       const run = module[section.exportName];
-      if (typeof run !== 'function') throw new Error(`${section.file} does not export ${section.exportName}()`);
+      if (typeof run !== 'function')
+        throw new Error(`${section.file} does not export ${section.exportName}()`);
       const figures = await run();
       const width = Math.max(...Object.keys(figures).map((key) => key.length));
-      for (const [key, value] of Object.entries(figures)) console.log(`${key.padEnd(width)}  ${format(value)}`);
+      for (const [key, value] of Object.entries(figures))
+        console.log(`${key.padEnd(width)}  ${format(value)}`);
     } catch (error) {
       failures += 1;
-      console.log(`${section.name} bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+      console.log(
+        `${section.name} bench failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
     }
   }
   // Benchmarks report; a section that could not run is still an error worth a non-zero exit.
