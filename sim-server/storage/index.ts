@@ -1,0 +1,18 @@
+// The event store's public surface; the rest of the server imports only from here.
+export { openStorage, StorageQueryError } from './storage.js';
+export type {
+  CapsuleQuery,
+  CommandQuery,
+  CommandRecord,
+  Page,
+  ReadingBucket,
+  ReadingsQuery,
+  ReadingsResult,
+  RecoveryData,
+  RejectRecord,
+  Storage,
+  StorageOptions,
+  StorageStats,
+  StoredCapsule,
+  StoredSnapshot,
+} from './storage.js';

@@ -1,0 +1,182 @@
+/**
+ * The event store's port: what the rest of the server uses to write the log (without ever waiting
+ * on the database) and to read it back (recovery and the HTTP API). One implementation serves both
+ * backends: PGlite on disk when no database URL is given, PostgreSQL through a pg Pool otherwise,
+ * with one migration set and the same SQL.
+ */
+import type { Actor, Capsule, Command, Quality, TwinEvent } from '../../digital-twin/index.js';
+
+export interface StorageOptions {
+  /** PostgreSQL connection string; absent ⇒ PGlite on disk at `<dataDir>/pglite`. */
+  databaseUrl?: string;
+  /** Folder for PGlite's files (ignored for PostgreSQL). */
+  dataDir: string;
+  /** The plant this log belongs to; recorded once, and a mismatch on reopen is an error. */
+  plantId: string;
+  /** Rows waiting to be written past which `stats().overLimit` turns true (default 50,000). */
+  queueLimit?: number;
+  /**
+   * PostgreSQL schema to keep every table in (created if missing, default `public`). Tests give
+   * each case its own schema so runs never collide.
+   */
+  schema?: string;
+  /** Zone of an equipment id, stored with each capsule so the API can filter by zone. */
+  zoneOf?: (equipmentId: string) => string | null;
+  /** Milliseconds between writer passes when the queue is not full (default 50). */
+  flushIntervalMs?: number;
+}
+
+export interface StoredSnapshot {
+  seq: number;
+  t: number;
+  bytes: Uint8Array;
+}
+
+export interface RejectRecord {
+  /** Where the bad input came from: `mqtt`, `opcua`, `room`, `http`, … */
+  source: string;
+  /** A short machine-readable reason (the metrics label). */
+  reason: string;
+  detail: string;
+  /** The raw input; stored truncated to 4 KB. */
+  raw: string;
+  t: number;
+}
+
+export interface StorageStats {
+  /** Rows (events, readings, snapshots, rejects) accepted but not yet durable. */
+  queueDepth: number;
+  queueLimit: number;
+  /** True while queueDepth > queueLimit: ingest should apply back-pressure. */
+  overLimit: boolean;
+  /** Rows written since open. */
+  written: number;
+  /** Failed write attempts (each one retried, never dropped). */
+  writeErrors: number;
+  /** Duration of the last successful batch, ms. */
+  lastBatchMs: number;
+  durableSeq: number;
+}
+
+export interface RecoveryData {
+  snapshot: StoredSnapshot | null;
+  /** Every event after the snapshot (or all of them), in seq order. */
+  events: TwinEvent[];
+  /** Plant time of the log's first event, null for an empty log. */
+  firstEventT: number | null;
+}
+
+/** A capsule as stored: the projection plus the zone it was filed under. */
+export interface StoredCapsule extends Capsule {
+  zone: string | null;
+}
+
+export interface CapsuleQuery {
+  state?: readonly string[];
+  severity?: readonly string[];
+  zone?: string;
+  /** Case-insensitive match in title or description. */
+  text?: string;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** 1…1000. */
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null when this was the last. */
+  nextCursor: string | null;
+}
+
+export interface ReadingsQuery {
+  sensorId: string;
+  /** Inclusive start, ms epoch. */
+  from: number;
+  /** Exclusive end, ms epoch. */
+  to: number;
+  /** When set, aggregate into buckets of this width aligned to the epoch. */
+  bucketMs?: number;
+  /** Most rows (raw) or buckets returned, default 10,000. */
+  limit?: number;
+}
+
+/** One bucket of readings; bad or NaN values are left out of every aggregate. */
+export interface ReadingBucket {
+  /** Bucket start, ms epoch. */
+  t: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+  /** Values aggregated (good or uncertain, not NaN). */
+  count: number;
+}
+
+export type ReadingsResult =
+  | { kind: 'raw'; readings: { t: number; value: number; quality: Quality }[] }
+  | { kind: 'buckets'; bucketMs: number; buckets: ReadingBucket[] };
+
+export interface CommandQuery {
+  cursor?: string;
+  limit: number;
+  capsuleId?: string;
+}
+
+/** One row of the command audit trail: who asked for what, when, and the answer. */
+export interface CommandRecord {
+  commandId: string;
+  seq: number;
+  t: number;
+  actor: Actor;
+  type: Command['type'];
+  command: Command;
+  status: 'accepted' | 'rejected';
+  code: string | null;
+  reason: string | null;
+}
+
+export interface Storage {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Queues already-sequenced events for batched durable writes; never blocks, never drops.
+   * Readings events go to the readings table (with their seq), the rest to events; capsule.*
+   * also update the capsules projection; command.* also write the commands audit row.
+   */
+  append(events: readonly TwinEvent[]): void;
+  appendSnapshot(snapshot: StoredSnapshot): void;
+  appendReject(reject: RejectRecord): void;
+  /** Highest seq such that it and every seq before it appended are durable. */
+  durableSeq(): number;
+  /** Resolves once `seq` is durable (at once if it already is). */
+  whenDurable(seq: number): Promise<void>;
+  /** Resolves when everything appended before the call is durable. */
+  flush(): Promise<void>;
+  stats(): StorageStats;
+  /** Latest snapshot and every event after it in seq order (readings rebuilt from readings). */
+  loadRecovery(): Promise<RecoveryData>;
+  listCapsules(query: CapsuleQuery): Promise<Page<StoredCapsule>>;
+  /** One capsule with its full history, or null. */
+  getCapsule(id: string): Promise<StoredCapsule | null>;
+  readings(query: ReadingsQuery): Promise<ReadingsResult>;
+  listCommands(query: CommandQuery): Promise<Page<CommandRecord>>;
+  /** Whether the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  /** Flushes everything queued, then closes the connection(s). */
+  close(): Promise<void>;
+}
+
+/** A query parameter the store cannot use; `field` names it (the HTTP layer answers 400). */
+export class StorageQueryError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'StorageQueryError';
+    this.field = field;
+  }
+}
+
+/** Opens (and migrates) the store. */
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  await Promise.resolve();
+  throw new Error(`openStorage(${options.plantId}): not implemented yet`);
+}
