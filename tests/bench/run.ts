@@ -61,3 +61,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Clients, pools and browsers a section forgot to close must not keep the process alive.
+process.exit(process.exitCode ?? 0);
