@@ -1,0 +1,97 @@
+/**
+ * The query parameters of every API route, one zod schema each. The same schemas validate
+ * requests and generate /api/v1/openapi.json, so the document cannot drift from the code.
+ * Query strings arrive as text: each schema parses text into the typed value the handler uses.
+ */
+import { z } from 'zod';
+import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
+
+const count = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+/** A comma-separated list of values from one vocabulary (`state=active,acknowledged`). */
+const listOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(values)).min(1));
+
+/** A time as ms since the epoch or an ISO 8601 date-time. */
+const time = z
+  .string()
+  .transform((text, ctx) => {
+    const value = /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ms since the epoch or an ISO 8601 time, got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .describe('ms since the Unix epoch, or an ISO 8601 date-time');
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+// One second to one day: finer than the simulator's 100 ms step is noise, coarser is a report.
+const MIN_BUCKET_MS = 1000;
+const MAX_BUCKET_MS = 86_400_000;
+
+/** A bucket width like `1m`, `30s`, `1h`. */
+const bucket = z
+  .string()
+  .transform((text, ctx) => {
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+    const ms = match === null ? NaN : Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    if (!(ms >= MIN_BUCKET_MS && ms <= MAX_BUCKET_MS)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a width from 1s to 1d such as 30s, 1m or 1h, got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe('bucket width: a number and a unit (ms, s, m, h, d), from 1s to 1d');
+
+const cursor = z.string().min(1).max(512).describe('nextCursor from the previous page');
+const id = z.string().min(1).max(128);
+
+export const CAPSULES_QUERY = z.strictObject({
+  state: listOf(CAPSULE_STATES)
+    .optional()
+    .describe(`comma-separated: ${CAPSULE_STATES.join(', ')}`),
+  severity: listOf(SEVERITIES)
+    .optional()
+    .describe(`comma-separated: ${SEVERITIES.join(', ')}`),
+  zone: id.optional().describe('zone id from the plant'),
+  text: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('case-insensitive match in title or description'),
+  cursor: cursor.optional(),
+  limit: count(1, 1000, 50).describe('page size, 1–1000 (default 50)'),
+});
+
+export const READINGS_QUERY = z.strictObject({
+  from: time.optional().describe('inclusive start (default: an hour before `to`)'),
+  to: time.optional().describe('exclusive end (default: the latest plant time)'),
+  bucket: bucket.optional(),
+  limit: count(1, 10_000, 10_000).describe('most rows or buckets, 1–10000 (default 10000)'),
+});
+
+export const COMMANDS_QUERY = z.strictObject({
+  cursor: cursor.optional(),
+  limit: count(1, 1000, 50).describe('page size, 1–1000 (default 50)'),
+  capsuleId: id.optional().describe('only commands about this capsule'),
+});
+
+/** Longest readings range one request may ask for: 31 days. */
+export const MAX_READINGS_RANGE_MS = 31 * 86_400_000;

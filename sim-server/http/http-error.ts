@@ -1,0 +1,34 @@
+/** An HTTP API failure with the status, machine code and (for bad parameters) the field to fix. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { field?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.field = options.field;
+  }
+
+  /** The JSON body every API error has: `{ error: { code, message, field? } }`. */
+  toBody(): { error: { code: string; message: string; field?: string } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field === undefined ? {} : { field: this.field }),
+      },
+    };
+  }
+}
+
+/** 404 for an id that names nothing. */
+export function notFound(what: string, id: string): HttpError {
+  return new HttpError(404, 'not_found', `${what} "${id}" does not exist`);
+}
