@@ -5,6 +5,11 @@
  * with one migration set and the same SQL.
  */
 import type { Actor, Capsule, Command, Quality, TwinEvent } from '../../digital-twin/index.js';
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_QUEUE_LIMIT, EventStore } from './event-store.js';
+import { migrateToLatest } from './migrations.js';
+import { openPgliteBackend } from './pglite-backend.js';
+import { openPostgresBackend } from './postgres-backend.js';
+import { StorageQueryError } from './storage-query-error.js';
 
 export interface StorageOptions {
   /** PostgreSQL connection string; absent ⇒ PGlite on disk at `<dataDir>/pglite`. */
@@ -24,6 +29,8 @@ export interface StorageOptions {
   zoneOf?: (equipmentId: string) => string | null;
   /** Milliseconds between writer passes when the queue is not full (default 50). */
   flushIntervalMs?: number;
+  /** Told about each failed write attempt (the batch is retried; nothing is dropped). */
+  onWriteError?: (error: unknown, attempt: number) => void;
 }
 
 export interface StoredSnapshot {
@@ -165,18 +172,29 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** A query parameter the store cannot use; `field` names it (the HTTP layer answers 400). */
-export class StorageQueryError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'StorageQueryError';
-    this.field = field;
-  }
-}
+export { StorageQueryError };
 
-/** Opens (and migrates) the store. */
+/** Opens the store: connects, migrates to the latest schema, and starts the writer. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  await Promise.resolve();
-  throw new Error(`openStorage(${options.plantId}): not implemented yet`);
+  const queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+  if (!Number.isSafeInteger(queueLimit) || queueLimit < 1)
+    throw new Error(`Storage queueLimit: expected a whole number ≥ 1, got ${queueLimit}`);
+  if (options.plantId === '') throw new Error('Storage plantId: expected the plant id');
+  const backend =
+    options.databaseUrl === undefined
+      ? await openPgliteBackend(options.dataDir)
+      : await openPostgresBackend(options.databaseUrl, options.schema);
+  try {
+    await migrateToLatest(backend.db, backend.schema);
+    return await EventStore.open(backend, {
+      plantId: options.plantId,
+      queueLimit,
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+      zoneOf: options.zoneOf ?? (() => null),
+      ...(options.onWriteError === undefined ? {} : { onWriteError: options.onWriteError }),
+    });
+  } catch (error) {
+    await backend.close().catch(() => undefined);
+    throw error;
+  }
 }

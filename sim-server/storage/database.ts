@@ -1,0 +1,85 @@
+/**
+ * The tables as kysely sees them. Times are ms since the epoch in `bigint` columns; both drivers
+ * are set to return them as JS numbers (safe up to year 287,396).
+ */
+import type { Generated, JSONColumnType } from 'kysely';
+
+/** One row per event, readings events included (their readings live in `readings`). */
+export interface EventsTable {
+  seq: number;
+  t: number;
+  type: string;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface ReadingsTable {
+  sensor_id: string;
+  t: number;
+  /** NaN for bad readings: double precision holds it. */
+  value: number;
+  quality: string;
+  /** The readings event this sample arrived in, and its position there. */
+  seq: number;
+  idx: number;
+}
+
+/** The capsules projection: the current capsule as JSON plus the columns the API filters on. */
+export interface CapsulesTable {
+  id: string;
+  zone: string | null;
+  state: string;
+  severity: string;
+  priority: number;
+  title: string;
+  description: string;
+  equipment_id: string;
+  sensor_id: string | null;
+  raised_at: number;
+  updated_at: number;
+  /** The last event folded in; replays of older events are skipped, which keeps retries idempotent. */
+  seq: number;
+  data: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface SnapshotsTable {
+  seq: number;
+  t: number;
+  bytes: Uint8Array;
+}
+
+export interface CommandsTable {
+  seq: number;
+  command_id: string;
+  t: number;
+  actor: JSONColumnType<Record<string, unknown>, string, string>;
+  type: string;
+  capsule_id: string | null;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  status: string;
+  code: string | null;
+  reason: string | null;
+}
+
+export interface RejectsTable {
+  id: Generated<number>;
+  t: number;
+  source: string;
+  reason: string;
+  detail: string;
+  raw: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  events: EventsTable;
+  readings: ReadingsTable;
+  capsules: CapsulesTable;
+  snapshots: SnapshotsTable;
+  commands: CommandsTable;
+  rejects: RejectsTable;
+  meta: MetaTable;
+}

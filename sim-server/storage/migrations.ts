@@ -1,0 +1,137 @@
+/**
+ * The one migration set, run on PGlite and on PostgreSQL alike. Migrations are append-only:
+ * never edit one that has shipped, add the next instead.
+ */
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** One day of plant time per TimescaleDB chunk (ms, because `t` is a bigint of epoch ms). */
+const HYPERTABLE_CHUNK_MS = 86_400_000;
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      create table events (
+        seq bigint primary key,
+        t bigint not null,
+        type text not null,
+        payload jsonb not null
+      )`.execute(db);
+    // The primary key is the (sensor_id, t) btree that range queries use, and it makes a
+    // re-delivered sample harmless (ON CONFLICT DO NOTHING).
+    await sql`
+      create table readings (
+        sensor_id text not null,
+        t bigint not null,
+        value double precision not null,
+        quality text not null,
+        seq bigint not null,
+        idx integer not null,
+        primary key (sensor_id, t)
+      )`.execute(db);
+    // seq grows with insertion order, so a BRIN index finds "readings after the snapshot" for
+    // recovery at a tiny fraction of a btree's write cost.
+    await sql`create index readings_seq_brin on readings using brin (seq)`.execute(db);
+    await sql`
+      create table capsules (
+        id text primary key,
+        zone text,
+        state text not null,
+        severity text not null,
+        priority integer not null,
+        title text not null,
+        description text not null,
+        equipment_id text not null,
+        sensor_id text,
+        raised_at bigint not null,
+        updated_at bigint not null,
+        seq bigint not null,
+        data jsonb not null
+      )`.execute(db);
+    await sql`create index capsules_newest on capsules (raised_at desc, id desc)`.execute(db);
+    await sql`create index capsules_state on capsules (state, raised_at desc)`.execute(db);
+    await sql`create index capsules_zone on capsules (zone, raised_at desc)`.execute(db);
+    await sql`
+      create table snapshots (
+        seq bigint primary key,
+        t bigint not null,
+        bytes bytea not null
+      )`.execute(db);
+    await sql`
+      create table commands (
+        seq bigint primary key,
+        command_id text not null,
+        t bigint not null,
+        actor jsonb not null,
+        type text not null,
+        capsule_id text,
+        payload jsonb not null,
+        status text not null,
+        code text,
+        reason text
+      )`.execute(db);
+    await sql`create index commands_command_id on commands (command_id)`.execute(db);
+    await sql`create index commands_capsule on commands (capsule_id, seq desc)`.execute(db);
+    await sql`
+      create table rejects (
+        id bigint generated always as identity primary key,
+        t bigint not null,
+        source text not null,
+        reason text not null,
+        detail text not null,
+        raw text not null
+      )`.execute(db);
+    await sql`create table meta (key text primary key, value text not null)`.execute(db);
+    await useHypertableWhenAvailable(db);
+  },
+};
+
+/**
+ * TimescaleDB partitions readings by time when the server has it loaded; without it the btree
+ * primary key serves range queries. PGlite never has it. CREATE EXTENSION fails unless the
+ * library is preloaded, and a failed statement would abort the migration, so check first.
+ */
+async function useHypertableWhenAvailable(db: Kysely<unknown>): Promise<void> {
+  const available = await sql<{ ok: boolean }>`
+    select exists (select 1 from pg_available_extensions where name = 'timescaledb')
+       and coalesce(current_setting('shared_preload_libraries', true), '') like '%timescaledb%'
+       as ok`.execute(db);
+  if (available.rows[0]?.ok !== true) return;
+  await sql`create extension if not exists timescaledb`.execute(db);
+  const where = await sql<{ schema: string }>`
+    select extnamespace::regnamespace::text as schema from pg_extension where extname = 'timescaledb'`.execute(
+    db,
+  );
+  const schema = where.rows[0]?.schema;
+  if (schema === undefined) return;
+  await sql`select ${sql.id(schema)}.create_hypertable('readings', 't',
+      chunk_time_interval => ${sql.lit(HYPERTABLE_CHUNK_MS)}::bigint, migrate_data => true)`.execute(
+    db,
+  );
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};
+
+/** Brings the schema up to date; safe to run on every start. Throws with the failing migration's name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the Migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? '?';
+    throw new Error(
+      `Storage migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
+  }
+}

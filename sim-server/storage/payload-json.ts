@@ -1,0 +1,31 @@
+/**
+ * JSON for event payloads that keeps every number exact. JSON (and jsonb) has no NaN or
+ * Infinity, and `JSON.stringify` silently turns them into null, so a recovered event would differ
+ * from the one written; they travel as `{ "$float": "NaN" }` instead.
+ */
+const TAG = '$float';
+
+export function encodePayload(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? { [TAG]: String(v) } : v,
+  );
+}
+
+/** Reverses `encodePayload` on an already-parsed JSON value (drivers parse jsonb for us). */
+export function decodePayload<T>(value: unknown): T {
+  return revive(value) as T;
+}
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1 && keys[0] === TAG && typeof record[TAG] === 'string')
+      return Number(record[TAG]);
+    const out: Record<string, unknown> = {};
+    for (const key of keys) out[key] = revive(record[key]);
+    return out;
+  }
+  return value;
+}
