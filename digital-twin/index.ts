@@ -61,3 +61,41 @@ export { validatePlant } from './plant-validation.js';
 export type { PlantValidationResult } from './plant-validation.js';
 export { formatProblems } from './validation-errors.js';
 export type { PlantProblem } from './validation-errors.js';
+// reducer, rules, decisions, hash, snapshots
+export {
+  actuatorValue,
+  capsuleNumber,
+  cloneTwinState,
+  compareCapsuleIds,
+  createTwinState,
+  getCapsule,
+  isUsable,
+  openCapsules,
+  sensorReading,
+  CLOSED_CAPSULE_MEMORY,
+  QUALITY_BAD,
+  QUALITY_GOOD,
+  QUALITY_NONE,
+  QUALITY_UNCERTAIN,
+  SENSOR_FLOAT_FIELDS,
+  ZONE_HI,
+  ZONE_HIHI,
+  ZONE_LO,
+  ZONE_LOLO,
+  ZONE_NORMAL,
+} from './twin-state.js';
+export type { SensorFloatField, TwinState } from './twin-state.js';
+export {
+  CAPSULE_TRANSITIONS,
+  findTransition,
+  isClosedState,
+  isLegalTransition,
+} from './capsule-lifecycle.js';
+export type { CapsuleTransition, CapsuleTrigger } from './capsule-lifecycle.js';
+export { ruleConfig } from './rules/rule-config.js';
+export type { RuleConfig, RuleInstance } from './rules/rule-config.js';
+export { apply, sequenceEvents } from './reducer.js';
+export { evaluateRules } from './rules/evaluate-rules.js';
+export { CONSENSUS_MIN_CHANGE } from './rules/consensus.js';
+export { capsulePriority, PRIORITY_TABLE } from './rules/capsule-text.js';
+export { canonicalJson, hashState } from './state-hash.js';
