@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { MqttSourceOptions } from './mqtt-source-options.js';
+
+/** The connection part of the options, as the environment gives it. */
+export type MqttConnectionOptions = Omit<MqttSourceOptions, 'plant'>;
+
+/**
+ * Reads `MQTT_URL`, `MQTT_CLIENT_ID`, `MQTT_USERNAME`, `MQTT_PASSWORD`, `MQTT_CA_FILE`,
+ * `MQTT_CERT_FILE`, `MQTT_KEY_FILE` and `MQTT_TLS_INSECURE=1`. `undefined` without `MQTT_URL`.
+ * Throws an Error naming the variable when one is malformed or a file cannot be read.
+ */
+export function mqttSourceOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+): MqttConnectionOptions | undefined {
+  const url = env.MQTT_URL?.trim();
+  if (!url) return undefined;
+  if (!/^(mqtts?|wss?|tcp|tls):\/\/\S+$/.test(url)) {
+    throw new Error(
+      `MQTT_URL: expected mqtt://host:1883 (or mqtts://, ws://, wss://), got "${url}"`,
+    );
+  }
+  // Fixed per host by default: a persistent session is only as persistent as its client id.
+  const options: MqttConnectionOptions = {
+    url,
+    clientId: env.MQTT_CLIENT_ID?.trim() || `twinspace-${hostname()}`,
+  };
+  if (env.MQTT_USERNAME) options.username = env.MQTT_USERNAME;
+  if (env.MQTT_PASSWORD) options.password = env.MQTT_PASSWORD;
+  const ca = readPem(env, 'MQTT_CA_FILE');
+  const cert = readPem(env, 'MQTT_CERT_FILE');
+  const key = readPem(env, 'MQTT_KEY_FILE');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new Error(
+      'MQTT_CERT_FILE and MQTT_KEY_FILE: set both for client-certificate auth, or neither',
+    );
+  }
+  const insecure = env.MQTT_TLS_INSECURE === '1' || env.MQTT_TLS_INSECURE === 'true';
+  if (ca !== undefined || cert !== undefined || insecure) {
+    options.tls = { rejectUnauthorized: !insecure };
+    if (ca !== undefined) options.tls.ca = ca;
+    if (cert !== undefined) options.tls.cert = cert;
+    if (key !== undefined) options.tls.key = key;
+  }
+  return options;
+}
+
+function readPem(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const path = env[name]?.trim();
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `${name}: cannot read "${path}" (${error instanceof Error ? error.message : String(error)})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

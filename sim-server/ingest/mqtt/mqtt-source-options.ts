@@ -1,0 +1,55 @@
+import type { CompiledPlant } from '../../../digital-twin/index.js';
+import type { ReadingLimits } from '../payload/index.js';
+import type { BackoffOptions } from './reconnect-backoff.js';
+
+/** Where the MQTT source's diagnostics go; the server passes its logger, tests may pass nothing. */
+export type SourceLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface MqttTlsOptions {
+  /** PEM text of the CA that signed the broker's certificate. */
+  ca?: string;
+  /** PEM client certificate and key, for brokers that authenticate clients by certificate. */
+  cert?: string;
+  key?: string;
+  /** Defaults to true; false only for test brokers with self-signed certificates. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface MqttSourceOptions {
+  /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://…`. */
+  url: string;
+  /**
+   * Fixed, so the broker keeps this client's persistent session (subscriptions and unacked QoS 1
+   * messages) across disconnects; two servers must not share one.
+   */
+  clientId: string;
+  username?: string;
+  password?: string;
+  tls?: MqttTlsOptions;
+  plant: CompiledPlant;
+  limits?: ReadingLimits;
+  backoff?: BackoffOptions;
+  /**
+   * QoS 1 messages the broker may send before we ack (MQTT 5 Receive Maximum). Bounds memory:
+   * when storage falls behind, the window fills and the broker holds the rest.
+   */
+  maxInFlight?: number;
+  /** How long a command waits for its confirming reading, ms. */
+  commandTimeoutMs?: number;
+  /** How close (fraction of range) a confirming reading must be to the commanded value. */
+  confirmTolerance?: number;
+  /** How long `start` waits for the first connection before returning (it keeps trying), ms. */
+  startTimeoutMs?: number;
+  /** Wall clock; tests inject one. */
+  now?: () => number;
+  log?: SourceLog;
+}
+
+export const MQTT_SOURCE_DEFAULTS = Object.freeze({
+  // Mosquitto and aedes both honour a client's Receive Maximum; 1,000 × ~100-byte messages is
+  // ~100 KB held per client, and enough to keep a store that commits in batches busy.
+  maxInFlight: 1000,
+  commandTimeoutMs: 10_000,
+  confirmTolerance: 0.02,
+  startTimeoutMs: 10_000,
+});
