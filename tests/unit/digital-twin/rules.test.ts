@@ -291,12 +291,10 @@ describe('rules: open capsules', () => {
     ]);
     expect(capsuleOf(state, 'limit/TT-1')?.state).toBe('active');
     heat(state, 85, T0 + 3500, T0 + 4000);
-    const recurred = runRules(state, T0 + 4000).filter(
-      (b) => b.type === 'capsule.changed' && b.action !== 'consensus',
+    const recurred = runRules(state, T0 + 4000).flatMap((b) =>
+      b.type === 'capsule.changed' && b.action !== 'consensus' ? [[b.action, b.changes]] : [],
     );
-    expect(recurred.map((b) => [b.action, b.changes])).toEqual([
-      ['recurred', { conditionActive: true }],
-    ]);
+    expect(recurred).toEqual([['recurred', { conditionActive: true }]]);
     change(state, T0 + 4100, 'C-1', 'acknowledged', { state: 'acknowledged' });
     heat(state, 70, T0 + 4500, T0 + 5000);
     runRules(state, T0 + 5000);
