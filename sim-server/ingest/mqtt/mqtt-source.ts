@@ -114,6 +114,10 @@ export class MqttSource implements LiveSource {
     this.#interceptAcks(this.#client);
     this.#client.on('connect', (connack) => this.#connected(connack.sessionPresent));
     this.#client.on('close', () => this.#closed());
+    // QoS 1 arrives through `customHandleAcks` (below); mqtt.js calls it for QoS 1 and 2 only.
+    this.#client.on('message', (topic, message, packet) => {
+      if (packet.qos === 0) this.#receive(topic, message, packet);
+    });
     this.#client.on('error', (error) => this.#log('warn', `mqtt: ${error.message}`));
     const timeoutMs = this.#options.startTimeoutMs ?? MQTT_SOURCE_DEFAULTS.startTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
