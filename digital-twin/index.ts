@@ -99,3 +99,33 @@ export { evaluateRules } from './rules/evaluate-rules.js';
 export { CONSENSUS_MIN_CHANGE } from './rules/consensus.js';
 export { capsulePriority, PRIORITY_TABLE } from './rules/capsule-text.js';
 export { canonicalJson, hashState } from './state-hash.js';
+// simulator, scenarios, synthetic plants
+export { createPrng, Prng } from './prng.js';
+export type { PrngState } from './prng.js';
+export {
+  activeFaults,
+  actuatorCommand,
+  clearFault,
+  createSimulator,
+  decodeSimState,
+  DEFAULT_DRIFT_SHARE_PER_MINUTE,
+  DEFAULT_STEP_MS,
+  DEFAULT_WEAR_PER_HOUR,
+  encodeSimState,
+  FAULT_TARGET_KINDS,
+  faultProblem,
+  injectFault,
+  PARAM_SPECS,
+  setActuator,
+  SIM_CODEC_VERSION,
+  stepSimulator,
+  trueValue,
+} from './simulator/index.js';
+export type {
+  FaultProblem,
+  FaultTargets,
+  ParamSpec,
+  SimState,
+  SimStep,
+  SimulatorOptions,
+} from './simulator/index.js';
