@@ -9,41 +9,18 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Backend } from './backend.js';
 import type { Database } from './database.js';
-import { INSERT_READINGS_SQL, readingColumns } from './pglite-backend.js';
+import {
+  copyLines,
+  INSERT_READINGS_SQL,
+  isUniqueViolation,
+  readingColumns,
+} from './readings-sql.js';
 import type { ReadingRow, WriteTx } from './write-batch.js';
 
 const INT8_OID = 20;
-/** Rows per COPY data chunk handed to the socket. */
-const COPY_CHUNK_ROWS = 5_000;
-const UNIQUE_VIOLATION = '23505';
 
 /** PostgreSQL identifiers we create: lower-case, no quoting surprises. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** COPY text format: backslash, tab, newline and carriage return must be escaped. */
-function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value)
-    ? value
-        .replaceAll('\\', '\\\\')
-        .replaceAll('\t', '\\t')
-        .replaceAll('\n', '\\n')
-        .replaceAll('\r', '\\r')
-    : value;
-}
-
-/** The COPY text-format lines for `rows`, in chunks. */
-export function* copyLines(rows: readonly ReadingRow[]): Generator<string> {
-  for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
-    let chunk = '';
-    const end = Math.min(rows.length, start + COPY_CHUNK_ROWS);
-    for (let i = start; i < end; i += 1) {
-      const row = rows[i];
-      if (row === undefined) continue;
-      chunk += `${copyText(row.sensorId)}\t${row.t}\t${String(row.value)}\t${row.quality}\t${row.seq}\t${row.idx}\n`;
-    }
-    yield chunk;
-  }
-}
 
 export const COPY_READINGS_SQL =
   'copy readings (sensor_id, t, value, quality, seq, idx) from stdin';
@@ -55,14 +32,6 @@ export async function copyReadings(
 ): Promise<void> {
   const stream = client.query(copyFrom(COPY_READINGS_SQL));
   await pipeline(Readable.from(copyLines(rows)), stream);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error !== null &&
-    typeof error === 'object' &&
-    (error as { code?: unknown }).code === UNIQUE_VIOLATION
-  );
 }
 
 /** pg hands bigint columns over as strings by default; our bigints are epoch ms and seqs. */
@@ -113,7 +82,7 @@ export async function openPostgresBackend(url: string, schema = 'public'): Promi
               return (await client.query(text, [...params])).rows as R[];
             },
             async insertReadings(rows: readonly ReadingRow[]): Promise<void> {
-              // COPY is ~7× faster than INSERT here but cannot skip duplicates; a re-delivered
+              // COPY is ~7× INSERT's rate here (FACTS.md) but cannot skip duplicates; a re-delivered
               // sample makes it fail, and then the batch's readings go in the slow, tolerant way.
               await client.query('savepoint copy_readings');
               try {
