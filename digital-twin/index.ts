@@ -99,6 +99,8 @@ export { evaluateRules } from './rules/evaluate-rules.js';
 export { CONSENSUS_MIN_CHANGE } from './rules/consensus.js';
 export { capsulePriority, PRIORITY_TABLE } from './rules/capsule-text.js';
 export { canonicalJson, hashState } from './state-hash.js';
+export { decide, MAX_ANNOTATION_LENGTH, MAX_SHELVE_MS } from './decide.js';
+export type { Decision } from './decide.js';
 // simulator, scenarios, synthetic plants
 export { createPrng, Prng } from './prng.js';
 export type { PrngState } from './prng.js';
