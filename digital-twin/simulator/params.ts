@@ -15,6 +15,8 @@ export interface ParamSpec {
 const p = <K extends string>(key: K, value: number, unit: string) =>
   ({ key, default: value, unit }) as const;
 
+// Tanks and reactors share their first five slots (volume … outletFlow): gravity drainage reads
+// TANK_P.outletFlow for both.
 const TANK = [
   p('volume', 50, 'm3'),
   p('height', 5, 'm'),
