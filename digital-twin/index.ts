@@ -101,6 +101,13 @@ export { capsulePriority, PRIORITY_TABLE } from './rules/capsule-text.js';
 export { canonicalJson, hashState } from './state-hash.js';
 export { decide, MAX_ANNOTATION_LENGTH, MAX_SHELVE_MS } from './decide.js';
 export type { Decision } from './decide.js';
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  SNAPSHOT_MAGIC,
+  SNAPSHOT_VERSION,
+} from './snapshot-codec.js';
+export type { Snapshot } from './snapshot-codec.js';
 // simulator, scenarios, synthetic plants
 export { createPrng, Prng } from './prng.js';
 export type { PrngState } from './prng.js';
