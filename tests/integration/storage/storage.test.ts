@@ -419,6 +419,26 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
     expect(storage.stats()).toMatchObject({ queueDepth: 0, written: 2, writeErrors: 0 });
   });
 
+  // PGlite has no second connection to break writes from; write-queue.test.ts covers its retry.
+  (name === 'postgres' ? test : it.skip)(
+    'a batch the database refuses is retried until it lands, and nothing is lost',
+    async () => {
+      const p = await place();
+      const storage = await open(p, { flushIntervalMs: 10 });
+      await p.withReader((query) =>
+        query('alter table events add constraint refuse_writes check (seq < 0) not valid'),
+      );
+      storage.append([1, 2, 3].map((seq) => readingsEvent(seq, T0 + seq, [])));
+      const durable = storage.whenDurable(3);
+      await expect.poll(() => storage.stats().writeErrors, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(storage.durableSeq()).toBe(0);
+      expect(storage.stats().queueDepth).toBe(3);
+      await p.withReader((query) => query('alter table events drop constraint refuse_writes'));
+      await durable;
+      expect((await storage.loadRecovery()).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    },
+  );
+
   test('a bad cursor is an error that names the cursor field', async () => {
     const p = await place();
     const storage = await open(p);
