@@ -1,0 +1,242 @@
+/**
+ * The client bench page: measures main-thread CPU ms per frame of the capsule layer against a
+ * bare Babylon scene with the same number of thin instances and the same number of matrices
+ * rewritten per frame, in the same page and engine. `tests/bench/client-bench.ts` drives it
+ * through `window.twinspaceBench.run()`.
+ */
+import '@babylonjs/core/Materials/standardMaterial.js';
+import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js';
+import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
+import { Engine } from '@babylonjs/core/Engines/engine.js';
+import { SceneInstrumentation } from '@babylonjs/core/Instrumentation/sceneInstrumentation.js';
+import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight.js';
+import { Color4 } from '@babylonjs/core/Maths/math.color.js';
+import { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
+import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder.js';
+import '@babylonjs/core/Meshes/thinInstanceMesh.js';
+import { Scene } from '@babylonjs/core/scene.js';
+import { CAPSULE_STATES, SEVERITIES, validatePlant } from '../../digital-twin/index.js';
+import type { Plant } from '../../digital-twin/index.js';
+import { CapsuleLabels } from '../capsules/capsule-labels.js';
+import { CapsuleLayer } from '../capsules/capsule-layer.js';
+import type { CapsuleDraw } from '../capsules/capsule-layer.js';
+import { buildPlantView } from '../scene/plant-view.js';
+import { summarize } from './frame-stats.js';
+import type { FrameStats } from './frame-stats.js';
+
+export interface BenchOptions {
+  counts: number[];
+  /** Share of capsules changed per frame (0.1 = 10 %). */
+  changeShare: number;
+  warmupFrames: number;
+  frames: number;
+  /** Whether the capsule scene also draws labels for the nearest capsules. */
+  labels: boolean;
+}
+
+export interface BenchRow {
+  count: number;
+  changedPerFrame: number;
+  bare: FrameStats;
+  capsules: FrameStats;
+  /** capsules median / bare median. */
+  ratio: number;
+  /** Capsule layer plus the demo plant, when its file could be fetched. */
+  withPlant: FrameStats | null;
+}
+
+declare global {
+  interface Window {
+    twinspaceBench: { run(options: BenchOptions): Promise<BenchRow[]> };
+  }
+}
+
+const canvas = document.getElementById('bench') as HTMLCanvasElement;
+const engine = new Engine(canvas, false, { preserveDrawingBuffer: false, stencil: false }, false);
+
+/** Deterministic PRNG (mulberry32): both scenes change the same slots in the same order. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function baseScene(): { scene: Scene; instrumentation: SceneInstrumentation } {
+  const scene = new Scene(engine);
+  scene.clearColor = new Color4(0.07, 0.09, 0.12, 1);
+  const camera = new ArcRotateCamera(
+    'camera',
+    -Math.PI / 3,
+    Math.PI / 3.2,
+    120,
+    Vector3.Zero(),
+    scene,
+  );
+  camera.maxZ = 2000;
+  new HemisphericLight('sky', new Vector3(0, 1, 0), scene);
+  const instrumentation = new SceneInstrumentation(scene);
+  instrumentation.captureFrameTime = false;
+  return { scene, instrumentation };
+}
+
+/** Capsules spread over a 200 m square at 1–6 m height. */
+function capsulesFor(count: number): CapsuleDraw[] {
+  const random = prng(count);
+  const out: CapsuleDraw[] = [];
+  for (let i = 0; i < count; i += 1) {
+    out.push({
+      id: `C-${i}`,
+      severity: SEVERITIES[i % 3]!,
+      state: 'active',
+      priority: 1 + (i % 5),
+      conditionActive: true,
+      x: (random() - 0.5) * 200,
+      y: 1 + random() * 5,
+      z: (random() - 0.5) * 200,
+    });
+  }
+  return out;
+}
+
+/** Run `frames` animation frames, timing `work` (update + render) on the main thread. */
+function measure(
+  scene: Scene,
+  instrumentation: SceneInstrumentation,
+  options: BenchOptions,
+  update: (frame: number) => void,
+): Promise<FrameStats> {
+  const times: number[] = [];
+  const updateTimes: number[] = [];
+  const drawCalls: number[] = [];
+  let frame = 0;
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const start = performance.now();
+      update(frame);
+      const updated = performance.now();
+      scene.render();
+      const ms = performance.now() - start;
+      if (frame >= options.warmupFrames) {
+        times.push(ms);
+        updateTimes.push(updated - start);
+        drawCalls.push(instrumentation.drawCallsCounter.current);
+      }
+      frame += 1;
+      if (frame < options.warmupFrames + options.frames) requestAnimationFrame(tick);
+      else resolve(summarize(times, updateTimes, drawCalls));
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function benchBare(
+  count: number,
+  changed: number,
+  options: BenchOptions,
+): Promise<FrameStats> {
+  const { scene, instrumentation } = baseScene();
+  const mesh = CreatePlane('bare', { size: 1 }, scene);
+  mesh.material = new StandardMaterial('bare', scene);
+  mesh.alwaysSelectAsActiveMesh = true;
+  const matrices = new Float32Array(count * 16);
+  const capsules = capsulesFor(count);
+  capsules.forEach((c, i) => {
+    const m = i * 16;
+    matrices[m] = matrices[m + 5] = matrices[m + 10] = matrices[m + 15] = 1;
+    matrices[m + 12] = c.x;
+    matrices[m + 13] = c.y;
+    matrices[m + 14] = c.z;
+  });
+  mesh.thinInstanceSetBuffer('matrix', matrices, 16, false);
+  const random = prng(7);
+  const stats = await measure(scene, instrumentation, options, (frame) => {
+    for (let k = 0; k < changed; k += 1) {
+      const i = Math.floor(random() * count);
+      const m = i * 16;
+      const size = 0.5 + (frame % 3) * 0.1;
+      matrices[m] = matrices[m + 5] = matrices[m + 10] = size;
+      matrices[m + 13] = 1 + ((matrices[m + 13]! + 0.01) % 5);
+    }
+    mesh.thinInstanceBufferUpdated('matrix');
+  });
+  scene.dispose();
+  return stats;
+}
+
+async function benchCapsules(
+  count: number,
+  changed: number,
+  options: BenchOptions,
+  plant: Plant | null,
+): Promise<FrameStats> {
+  const { scene, instrumentation } = baseScene();
+  if (plant !== null) buildPlantView(scene, plant);
+  const layer = new CapsuleLayer(scene);
+  const capsules = capsulesFor(count);
+  for (const capsule of capsules) layer.upsert(capsule);
+  layer.select(capsules[0]?.id ?? null);
+  const labels = options.labels ? new CapsuleLabels(scene, layer, (id) => id) : null;
+  const random = prng(7);
+  const camera = scene.activeCamera!;
+  const states = CAPSULE_STATES.filter(
+    (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
+  );
+  const stats = await measure(scene, instrumentation, options, (frame) => {
+    for (let k = 0; k < changed; k += 1) {
+      const capsule = capsules[Math.floor(random() * count)]!;
+      capsule.state = states[frame % states.length]!;
+      capsule.y = 1 + ((capsule.y + 0.01) % 5);
+      layer.upsert(capsule);
+    }
+    layer.flush();
+    labels?.update(camera.globalPosition, performance.now());
+  });
+  labels?.dispose();
+  scene.dispose();
+  return stats;
+}
+
+async function loadPlant(): Promise<Plant | null> {
+  try {
+    const response = await fetch('./plants/demo-reactor.json');
+    if (!response.ok) return null;
+    const result = validatePlant(await response.json());
+    return result.ok ? result.plant : null;
+  } catch {
+    return null;
+  }
+}
+
+window.twinspaceBench = {
+  async run(options) {
+    const plant = await loadPlant();
+    // Compile every shader first: SwiftShader compiles for seconds, and the first scene to
+    // need a program would otherwise pay for it inside its measured frames.
+    const prime = { ...options, warmupFrames: 0, frames: 10 };
+    await benchBare(1000, 100, prime);
+    await benchCapsules(1000, 100, prime, plant);
+    const rows: BenchRow[] = [];
+    for (const count of options.counts) {
+      const changed = Math.round(count * options.changeShare);
+      // Alternate which runs first so warm-up effects do not favour one side.
+      const bare = await benchBare(count, changed, options);
+      const capsules = await benchCapsules(count, changed, options, null);
+      const withPlant = plant === null ? null : await benchCapsules(count, changed, options, plant);
+      rows.push({
+        count,
+        changedPerFrame: changed,
+        bare,
+        capsules,
+        ratio: capsules.medianMs / bare.medianMs,
+        withPlant,
+      });
+    }
+    return rows;
+  },
+};
+document.title = 'Twinspace client bench (ready)';

@@ -1,0 +1,59 @@
+/**
+ * Which instance slots changed since the last upload, and the ranges to upload. Few changes
+ * upload as exact runs of adjacent slots; many scattered ones as the single span covering
+ * them, since past a handful of ranges the per-call cost of a buffer update outweighs the
+ * bytes saved.
+ */
+export class DirtySlots {
+  /** More runs than this and one covering span is cheaper than a call per run. */
+  static readonly MAX_RUNS = 16;
+
+  #marked = new Uint8Array(256);
+  readonly #list: number[] = [];
+  #low = Infinity;
+  #high = -1;
+
+  /** Number of distinct slots marked. */
+  get size(): number {
+    return this.#list.length;
+  }
+
+  mark(index: number): void {
+    if (index >= this.#marked.length) {
+      const grown = new Uint8Array(Math.max(this.#marked.length * 2, index + 1));
+      grown.set(this.#marked);
+      this.#marked = grown;
+    }
+    if (this.#marked[index] === 1) return;
+    this.#marked[index] = 1;
+    this.#list.push(index);
+    if (index < this.#low) this.#low = index;
+    if (index > this.#high) this.#high = index;
+  }
+
+  /**
+   * `[offset, length]` ranges covering every marked slot below `count` (slots at or past it are
+   * no longer drawn, so uploading them would be wasted).
+   */
+  ranges(count: number): [number, number][] {
+    const high = Math.min(this.#high, count - 1);
+    if (this.#list.length === 0 || high < this.#low) return [];
+    if (this.#list.length > DirtySlots.MAX_RUNS * 4) return [[this.#low, high - this.#low + 1]];
+    const sorted = this.#list.filter((i) => i <= high).sort((a, b) => a - b);
+    const runs: [number, number][] = [];
+    for (const index of sorted) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[0] + last[1] === index) last[1] += 1;
+      else runs.push([index, 1]);
+    }
+    if (runs.length <= DirtySlots.MAX_RUNS) return runs;
+    return [[this.#low, high - this.#low + 1]];
+  }
+
+  clear(): void {
+    for (const index of this.#list) this.#marked[index] = 0;
+    this.#list.length = 0;
+    this.#low = Infinity;
+    this.#high = -1;
+  }
+}
