@@ -34,6 +34,8 @@ export const PAYLOAD_REASONS = [
   'sparkplug_value',
   /** An OPC-UA value that could not be read as a number. */
   'opcua_value',
+  /** An OPC-UA node the server does not have (or will not let us monitor). */
+  'unknown_node',
 ] as const;
 export type PayloadReason = (typeof PAYLOAD_REASONS)[number];
 
