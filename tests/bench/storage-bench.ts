@@ -175,10 +175,20 @@ async function benchPostgres(
   }
 }
 
+/** The worst event-loop stall over `ms` with nothing to do: what this machine's load alone costs. */
+async function idleStallMs(ms: number): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  delay.disable();
+  return delay.max / 1e6;
+}
+
 /** The storage section of `npm run bench`. */
 export async function benchStorage(): Promise<Figures> {
   const events = makeEvents();
   const figures: Figures = { 'readings per pass': SENSORS * TICKS };
+  figures['event-loop stall max while idle (1 s), ms'] = await idleStallMs(1_000);
   await benchPglite(events, figures);
   const url = await postgresUrl();
   if (url === null)
