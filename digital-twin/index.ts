@@ -138,3 +138,5 @@ export type {
   SimStep,
   SimulatorOptions,
 } from './simulator/index.js';
+export { scenarioStepsDue, validateScenario } from './scenario.js';
+export type { Scenario, ScenarioStep, ScenarioValidationResult } from './scenario.js';

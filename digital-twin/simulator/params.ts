@@ -42,7 +42,7 @@ const REACTOR = [
   p('referenceTemperature', 70, 'degC'),
   p('referenceLevel', 60, '%'),
   p('activation', 0.035, '1/K'),
-  p('maxHeatFactor', 6, '-'),
+  p('maxHeatFactor', 2, '-'),
   p('jacketUA', 80, 'kW/K'),
   p('lossUA', 1.5, 'kW/K'),
   p('ambientTemperature', 20, 'degC'),
