@@ -140,3 +140,21 @@ export type {
 } from './simulator/index.js';
 export { scenarioStepsDue, validateScenario } from './scenario.js';
 export type { Scenario, ScenarioStep, ScenarioValidationResult } from './scenario.js';
+export {
+  generateSyntheticPlant,
+  SYNTHETIC_MAX_SENSORS,
+  SYNTHETIC_MIN_SENSORS,
+} from './synthetic-plant.js';
+export type { SyntheticPlantOptions } from './synthetic-plant.js';
+// runs: simulator, scenario, reducer and rules in fixed steps
+export {
+  advance,
+  advanceUntil,
+  commit,
+  createRun,
+  decodeRun,
+  encodeRun,
+  mirrorToSimulator,
+  runCommand,
+} from './run.js';
+export type { Run, RunCommandResult, RunOptions } from './run.js';
