@@ -57,7 +57,7 @@ export function capsuleDescription(
       const limit = (
         c.direction > 0 ? (critical ? config.hihi : config.hi) : critical ? config.lolo : config.lo
       )[i]!;
-      return `${reads}, ${c.direction > 0 ? 'above' : 'below'} its ${name} limit ${fmt(limit)} ${unit}.`;
+      return `${reads}; ${name} limit ${fmt(limit)} ${unit}.`;
     }
     case 'rate':
       return `${reads} and changes ${fmt(state.rate[i]!)} ${unit}/min; the limit is ${fmt(config.rateMax[i]!)} ${unit}/min.`;

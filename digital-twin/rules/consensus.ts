@@ -31,6 +31,7 @@ export function consensusChecks(
   state: TwinState,
   instance: RuleInstance,
   condition: ConditionView,
+  previous: readonly Check[] = [],
 ): { checks: Check[]; consensus: number } {
   const config = state.config;
   const i = condition.sensor;
@@ -43,6 +44,15 @@ export function consensusChecks(
   const zone = state.zone[i]!;
   const checks: Check[] = [];
 
+  // Each threshold check has a band: it starts agreeing at `enter` and stops below `leave`, so
+  // a value hovering at a threshold (with noise) does not flip the score on every sample.
+  const was = (check: Check['check']): boolean =>
+    previous.find((p) => p.check === check)?.agrees ?? true;
+  const push = (check: Check['check'], x: number, enter: number, leave: number): void => {
+    const agrees = Number.isFinite(x) && x >= (was(check) ? leave : enter);
+    checks.push({ check, agrees });
+  };
+
   switch (instance.kind) {
     case 'limit':
     case 'vibration': {
@@ -53,37 +63,37 @@ export function consensusChecks(
       const base = state.baseline[i]!;
       const theta = Number.isFinite(limit) ? limit : base * BASELINE_FACTOR;
       const db = config.deadband[i]!;
-      const beyond = (x: number): boolean => Number.isFinite(x) && d * (x - theta) >= -db;
-      if (Number.isFinite(limit)) checks.push({ check: 'limit', agrees: beyond(value) });
+      // "Beyond θ in direction d", measured as d·(x − θ): agree from 0, keep agreeing to −deadband.
+      const beyond = (check: Check['check'], x: number): void =>
+        push(check, d * (x - theta), 0, -db);
+      // The limit check reads the zone, which already has the deadband hysteresis (E-6).
+      if (Number.isFinite(limit)) checks.push({ check: 'limit', agrees: zone * d > 0 });
       if (Number.isFinite(rate)) {
         const max = config.rateMax[i]!;
         const sensor = state.plant.sensors[i]!;
         const tolerance = Number.isFinite(max)
           ? max * RATE_TOLERANCE_SHARE_OF_MAX
           : (sensor.range.max - sensor.range.min) * RATE_TOLERANCE_SHARE_OF_RANGE;
-        checks.push({ check: 'rate', agrees: d * rate >= -tolerance });
+        // Not clearly heading back: agree from a steady or rising trend, keep agreeing to −tolerance.
+        push('rate', d * rate, 0, -tolerance);
       }
-      if (Number.isFinite(expected))
-        checks.push({ check: 'expectation', agrees: beyond(expected) });
-      if (redundantUsable) checks.push({ check: 'redundant', agrees: beyond(state.value[r]!) });
+      if (Number.isFinite(expected)) beyond('expectation', expected);
+      if (redundantUsable) beyond('redundant', state.value[r]!);
       break;
     }
     case 'rate': {
-      const fast = config.rateMax[i]! * CLEAR_RATIO;
+      const max = config.rateMax[i]!;
       if (config.hasLimits[i] === 1) checks.push({ check: 'limit', agrees: zone * d > 0 });
-      checks.push({ check: 'rate', agrees: d * rate >= fast });
-      if (redundantUsable) {
-        const other = state.rate[r]!;
-        checks.push({ check: 'redundant', agrees: Number.isFinite(other) && d * other >= fast });
-      }
+      push('rate', d * rate, max, max * CLEAR_RATIO);
+      if (redundantUsable) push('redundant', d * state.rate[r]!, max, max * CLEAR_RATIO);
       break;
     }
     case 'deviation': {
-      const off = config.deviationTolerance[i]! * CLEAR_RATIO;
+      const tolerance = config.deviationTolerance[i]!;
       if (config.hasLimits[i] === 1) checks.push({ check: 'limit', agrees: zone * d > 0 });
-      checks.push({ check: 'expectation', agrees: d * (value - expected) > off });
+      push('expectation', d * (value - expected), tolerance, tolerance * CLEAR_RATIO);
       if (redundantUsable) {
-        checks.push({ check: 'redundant', agrees: d * (state.value[r]! - expected) > off });
+        push('redundant', d * (state.value[r]! - expected), tolerance, tolerance * CLEAR_RATIO);
       }
       break;
     }

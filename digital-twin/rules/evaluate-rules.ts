@@ -128,7 +128,7 @@ function updateOpen(
   }
 
   if (!c.present) return;
-  const { checks, consensus } = consensusChecks(state, instance, c);
+  const { checks, consensus } = consensusChecks(state, instance, c, cur.checks);
   // a small wobble in the score is not news; the epsilon absorbs float rounding of 0.05.
   if (Math.abs(consensus - cur.consensus) >= CONSENSUS_MIN_CHANGE - 1e-9) {
     change('consensus', { consensus, checks });

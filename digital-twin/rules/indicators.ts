@@ -31,6 +31,11 @@ export const CLEAR_RATIO = 0.8;
 export const BASELINE_TAU_MS = 30 * 60_000;
 /** The baseline is trusted only after learning this long (start-up transients settle first). */
 export const BASELINE_WARMUP_MS = 60_000;
+/**
+ * During the warm-up the baseline follows fast (6 time constants in the warm-up), so a machine
+ * that starts from standstill is not measured against its first, spinning-up reading.
+ */
+export const BASELINE_WARMUP_TAU_MS = 10_000;
 /** "Well above baseline": at least this multiple of it … */
 export const BASELINE_FACTOR = 2;
 /** … and at least this many mm/s above it (a quiet machine doubling from 0.3 mm/s is no anomaly). */
@@ -196,7 +201,8 @@ function foldVibration(state: TwinState, i: number, t: number, v: number, prevT:
     state.baselineSince[i] = t;
   } else if (!on) {
     const dt = t - prevT;
-    if (dt > 0) state.baseline[i] = base + (dt / (BASELINE_TAU_MS + dt)) * (v - base);
+    const tau = learned ? BASELINE_TAU_MS : BASELINE_WARMUP_TAU_MS;
+    if (dt > 0) state.baseline[i] = base + (dt / (tau + dt)) * (v - base);
   }
 }
 

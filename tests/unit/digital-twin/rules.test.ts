@@ -86,7 +86,7 @@ describe('rules: raising', () => {
     runRules(state, T0 + 2000);
     const capsule = capsuleOf(state, 'limit/TT-1')!;
     expect([capsule.title, capsule.severity]).toEqual(['Low temperature at R-1', 'warning']);
-    expect(capsule.description).toBe('TT-1 reads 5 degC, below its lo limit 10 degC.');
+    expect(capsule.description).toBe('TT-1 reads 5 degC; lo limit 10 degC.');
   });
 
   it('R-2: a bad sensor raises nothing and leaves its open capsule as it is', () => {
@@ -198,7 +198,7 @@ describe('rules: raising', () => {
       priority: 2,
       state: 'active',
       title: 'High temperature at R-1',
-      description: 'TT-1 reads 85 degC, above its hi limit 80 degC.',
+      description: 'TT-1 reads 85 degC; hi limit 80 degC.',
       sensorId: 'TT-1',
       equipmentId: 'R-1',
       position: { x: 5, y: 0, z: 5 },
@@ -247,7 +247,7 @@ describe('rules: open capsules', () => {
       changes: {
         severity: 'critical',
         priority: 1,
-        description: 'TT-1 reads 95 degC, above its hihi limit 90 degC.',
+        description: 'TT-1 reads 95 degC; hihi limit 90 degC.',
         state: 'active',
       },
     });
@@ -370,6 +370,28 @@ describe('rules: open capsules', () => {
     );
     expect(updates).toHaveLength(1);
     expect(capsuleOf(state, 'limit/TT-1')?.consensus).toBe(0.75);
+  });
+
+  it('R-13: a redundant sensor wobbling at the threshold does not flip the score (hysteresis)', () => {
+    const state = fresh();
+    heat(state, 85, T0, T0 + 2000);
+    runRules(state, T0 + 2000);
+    let t = T0 + 2000;
+    const redundantAt = (...values: number[]): string[] =>
+      values.flatMap((v) => {
+        t += 500;
+        fold(state, t, readings(t, ['TT-1', 85], ['TT-2', v]));
+        return runRules(state, t).flatMap((b) =>
+          b.type === 'capsule.changed' && b.action === 'consensus'
+            ? [`${v}: ${b.changes.consensus}`]
+            : [],
+        );
+      });
+    // Agreeing: stays so down to hi − deadband (78); then disagreeing until back at hi (80).
+    expect(redundantAt(79, 78.5, 79.5, 78.1)).toEqual([]);
+    expect(redundantAt(77.9)).toEqual(['77.9: 0.75']);
+    expect(redundantAt(79, 79.9, 78.5, 79.9)).toEqual([]);
+    expect(redundantAt(80)).toEqual(['80: 1']);
   });
 
   it('R-14, E-13: a capsule dismissed while its condition holds is not raised again at that severity', () => {
