@@ -43,7 +43,8 @@ export interface RecentCommand {
   at: number;
   sessionId: string | null;
   type: string | null;
-  ack: CommandAck | { commandId: null; status: 'rejected'; reason: string; code: string };
+  /** The ack as sent; commandId is null when the message carried no usable one. */
+  ack: Omit<CommandAck, 'commandId'> & { commandId: string | null };
 }
 
 export type ApiStorage = Pick<
