@@ -47,7 +47,7 @@ const F64_FIELDS: readonly F64Field[] = [
 const U8_FIELDS: readonly U8Field[] = ['tripped', 'stuck', 'coolingLost', 'frozen', 'dropout'];
 
 /** The simulator's complete state as bytes. */
-export function encodeSimState(state: SimState): Uint8Array {
+export function encodeSimState(state: SimState): Uint8Array<ArrayBuffer> {
   const sim = asSimulation(state);
   const encoder = new TextEncoder();
   const plantId = encoder.encode(sim.plant.plant.id);
