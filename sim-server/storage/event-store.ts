@@ -106,11 +106,14 @@ export class EventStore implements Storage {
         `Storage holds the log of plant "${stored?.value}", not "${options.plantId}": point DATA_DIR or DATABASE_URL elsewhere, or run that plant`,
       );
     }
-    const max = await db
-      .selectFrom('events')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .executeTakeFirst();
-    const durableSeq = max?.seq === null || max?.seq === undefined ? 0 : Number(max.seq);
+    // A snapshot may be written ahead of the events it covers (it travels in the same FIFO, but
+    // can be appended first); the log then resumes after the snapshot, never before it.
+    const max = await sql<{ seq: number | string | null }>`
+      select greatest((select max(seq) from events), (select max(seq) from snapshots)) as seq`.execute(
+      db,
+    );
+    const top = max.rows[0]?.seq;
+    const durableSeq = top === null || top === undefined ? 0 : Number(top);
     const batchRows = BATCH_ROWS[backend.kind];
     const queue = new WriteQueue({
       write: (batch) => backend.target.transaction((tx) => writeBatch(tx, batch, options.zoneOf)),

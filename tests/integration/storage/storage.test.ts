@@ -467,4 +467,19 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
       /plant "test-plant", not "other-plant"/,
     );
   });
+
+  test('a log resumes after a snapshot that was stored ahead of its events', async () => {
+    const p = await place();
+    const storage = await open(p);
+    storage.append([readingsEvent(1, T0, [])]);
+    storage.appendSnapshot({ seq: 3, t: T0 + 300, bytes: new Uint8Array([3]) });
+    await storage.close();
+    const reopened = await open(p);
+    expect(reopened.durableSeq()).toBe(3);
+    reopened.append([readingsEvent(4, T0 + 400, [])]);
+    await reopened.flush();
+    const recovery = await reopened.loadRecovery();
+    expect(recovery.snapshot?.seq).toBe(3);
+    expect(recovery.events.map((e) => e.seq)).toEqual([4]);
+  });
 });
