@@ -2,6 +2,7 @@ import { assertNever } from './assert-never.js';
 import type { Capsule, CapsuleAction } from './capsule.js';
 import { capsuleNumber, CLOSED_CAPSULE_MEMORY, LATCH_SLOT, LATCH_SLOTS } from './twin-state.js';
 import type { TwinState } from './twin-state.js';
+import type { CompiledPlant } from './compiled-plant.js';
 import type {
   ActuatorChangedEvent,
   CapsuleChangedEvent,
@@ -88,28 +89,44 @@ export function sequenceEvents(
 }
 
 /**
- * The hot path (E-2 … E-4): find the sensor, check the time, write a few typed arrays.
- * Producers (simulator, ingest batches) emit sensors in plant order, so the sensor after the
- * previous one is tried first: one string compare instead of hashing a fresh id string.
+ * Where each batch position found its sensor last time, per plant. Producers send the same
+ * sensors in the same order batch after batch (the simulator in plant order, an ingest adapter
+ * in subscription order), so position k usually names the sensor it named before: one string
+ * compare instead of hashing a freshly parsed id string. Only a hint: every guess is checked,
+ * so results never depend on it (and it is shared by every state of a plant, branches too).
  */
+const positionHints = new WeakMap<CompiledPlant, Int32Array>();
+
+function hintsFor(plant: CompiledPlant): Int32Array {
+  let hints = positionHints.get(plant);
+  if (hints === undefined) {
+    hints = Int32Array.from(plant.sensors, (_, k) => k);
+    positionHints.set(plant, hints);
+  }
+  return hints;
+}
+
+/** The hot path (E-2 … E-4): find the sensor, check the time, write a few typed arrays. */
 function foldReadings(state: TwinState, event: ReadingsEvent): void {
   const index = state.plant.sensorIndex;
   const sensors = state.plant.sensors;
+  const hints = hintsFor(state.plant);
   const readingT = state.readingT;
   const readings = event.readings;
-  let guess = 0;
+  let next = 0;
   for (let k = 0; k < readings.length; k++) {
     const reading = readings[k]!;
     const id = reading.sensorId;
-    let i: number | undefined = guess;
-    if (sensors[guess]?.id !== id) {
-      i = index.get(id);
+    let i: number | undefined = k < hints.length ? hints[k]! : next;
+    if (sensors[i]?.id !== id) {
+      i = sensors[next]?.id === id ? next : index.get(id);
       if (i === undefined) {
         state.unknownReadings += 1;
         continue;
       }
+      if (k < hints.length) hints[k] = i;
     }
-    guess = i + 1;
+    next = i + 1;
     const t = reading.t;
     // A NaN time fails `t - t === 0`; the first reading compares against NaN and passes.
     if (t - t !== 0 || t < readingT[i]!) {

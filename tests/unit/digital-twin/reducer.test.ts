@@ -159,6 +159,13 @@ describe('reducer: readings', () => {
     expect(['TT-1', 'TT-2', 'VT-1', 'FT-1'].map((id) => sensorReading(state, id)?.value)).toEqual([
       1, 2, 4, 3,
     ]);
+    // Another order next time, with an unknown id in the middle: every reading still lands.
+    fold(state, T0 + 1, readings(T0 + 1, ['TT-1', 5], ['X', 0], ['FT-1', 8], ['VT-1', 7]));
+    fold(state, T0 + 2, readings(T0 + 2, ['TT-2', 6]));
+    expect(['TT-1', 'TT-2', 'VT-1', 'FT-1'].map((id) => sensorReading(state, id)?.value)).toEqual([
+      5, 6, 7, 8,
+    ]);
+    expect(state.unknownReadings).toBe(1);
   });
 });
 
