@@ -79,26 +79,52 @@ export function stepSimulator(state: SimState): SimStep {
     sensorId: string;
     value: number;
   }>(n);
+  const slots = m.sensorSlot;
+  const noise = m.sensorNoise;
+  const last = sim.lastReading;
+  if (!hasSensorFaults(sim)) {
+    // The common case, kept tight: no sensor is drifting, frozen or dropped out.
+    for (let s = 0; s < n; s++) {
+      const sensorId = ids[s] ?? '';
+      const truth = x[slots[s] ?? 0] ?? NaN;
+      const value = truth + prng.gaussian() * (noise[s] ?? 0);
+      last[s] = value;
+      expectations[s] = { sensorId, value: truth };
+      readings[s] = { sensorId, t, value, quality: 'good' };
+    }
+    return { t, readings, expectations };
+  }
   for (let s = 0; s < n; s++) {
     const sensorId = ids[s] ?? '';
-    const truth = x[m.sensorSlot[s] ?? 0] ?? NaN;
+    const truth = x[slots[s] ?? 0] ?? NaN;
     // Drawn for every sensor every step, faulty or not, so a fault never shifts the noise of
     // other sensors: a branch with one fault differs from its parent only where it should.
-    const noise = prng.gaussian() * (m.sensorNoise[s] ?? 0);
+    const value = truth + prng.gaussian() * (noise[s] ?? 0);
     expectations[s] = { sensorId, value: truth };
     const drift = (sim.driftOffset[s] ?? 0) + (sim.driftRate[s] ?? 0) * dtMs;
     sim.driftOffset[s] = drift;
     if (sim.dropout[s] === 1) {
       // A dropped-out sensor reports nothing usable: bad quality and NaN, never a made-up value.
-      sim.lastReading[s] = NaN;
+      last[s] = NaN;
       readings[s] = { sensorId, t, value: NaN, quality: 'bad' };
       continue;
     }
-    const value = sim.frozen[s] === 1 ? (sim.frozenValue[s] ?? NaN) : truth + noise + drift;
-    sim.lastReading[s] = value;
-    readings[s] = { sensorId, t, value, quality: 'good' };
+    const reported = sim.frozen[s] === 1 ? (sim.frozenValue[s] ?? NaN) : value + drift;
+    last[s] = reported;
+    readings[s] = { sensorId, t, value: reported, quality: 'good' };
   }
   return { t, readings, expectations };
+}
+
+/** Whether any active fault is a sensor fault; clearing one resets its offsets and flags. */
+function hasSensorFaults(sim: Simulation): boolean {
+  const faults = sim.faults;
+  for (let k = 0; k < faults.length; k++) {
+    const kind = faults[k]?.kind;
+    if (kind === 'sensor.drift' || kind === 'sensor.freeze' || kind === 'sensor.dropout')
+      return true;
+  }
+  return false;
 }
 
 /** The noise-free value of one sensor's quantity now (for tests and tools; not part of a step). */
