@@ -2,12 +2,12 @@ import { openCapsules, SENSOR_FLOAT_FIELDS } from './twin-state.js';
 import type { TwinState } from './twin-state.js';
 
 /**
- * A stable 64-bit FNV-1a hash of everything in a twin state that folding can change (SPEC S-1):
+ * A stable 64-bit hash of everything in a twin state that folding can change (SPEC S-1):
  * same plant + same events ⇒ same hash, on every machine; any difference ⇒ (almost surely) a
  * different hash. Used by determinism tests, snapshot checks and replay/branch comparisons.
  */
 export function hashState(state: TwinState): string {
-  const h = new Fnv64();
+  const h = new WordHash();
   h.text(state.plant.plant.id);
   h.number(state.plant.sensors.length);
   h.number(state.plant.actuators.length);
@@ -61,42 +61,42 @@ export function canonicalJson(value: unknown): string {
   throw new Error(`Invariant: cannot hash a ${typeof value}`);
 }
 
-// FNV-1a 64: offset basis 0xcbf29ce484222325, prime 0x100000001b3 = 2^40 + 0x1b3. Kept as two
-// 32-bit halves: BigInt arithmetic would be ~50× slower on the 100k-sensor states.
-const OFFSET_HI = 0xcbf29ce4;
-const OFFSET_LO = 0x84222325;
-const PRIME_LO = 0x1b3;
-const TWO_32 = 0x1_0000_0000;
-
 /** Whether this platform stores typed arrays little-endian (every current JS engine does). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-class Fnv64 {
-  #hi = OFFSET_HI;
-  #lo = OFFSET_LO;
+/**
+ * A 64-bit hash over 32-bit words in two lanes: FNV-1a-32 (`h = (h ^ w) · 0x01000193`) and a
+ * rotated variant (`h = (rotl(h, 13) ^ w) · 0xcc9e2d51`), finished with murmur3's fmix32.
+ * Word-wise rather than FNV-1a 64 byte-wise because it is ~8× faster in JS (a 64-bit multiply
+ * needs four 32-bit ones), and the demo run hashes its state at every step in tests.
+ *
+ * Every step is a bijection of the lane (xor, rotation, multiplication by an odd number), so a
+ * change in any one word always changes both lanes; several changes cancel only by a 2^-64 chance.
+ */
+class WordHash {
+  #a = 0x811c9dc5;
+  #b = 0x9747b28c;
 
-  byte(b: number): void {
-    const lo = (this.#lo ^ b) >>> 0;
-    // (hi·2^32 + lo) · (2^40 + 0x1b3) mod 2^64, with every partial product below 2^53.
-    const low = lo * PRIME_LO;
-    const carry = Math.floor(low / TWO_32);
-    this.#lo = low >>> 0;
-    this.#hi = (((this.#hi * PRIME_LO) >>> 0) + carry + ((lo << 8) >>> 0)) >>> 0;
-  }
-
-  /** A 32-bit word, least significant byte first (the same on every platform). */
   word(w: number): void {
-    this.byte(w & 0xff);
-    this.byte((w >>> 8) & 0xff);
-    this.byte((w >>> 16) & 0xff);
-    this.byte((w >>> 24) & 0xff);
+    this.#a = Math.imul(this.#a ^ w, 0x01000193);
+    const b = this.#b;
+    this.#b = Math.imul(((b << 13) | (b >>> 19)) ^ w, 0xcc9e2d51);
   }
 
+  /** Bytes packed four to a word, length first. */
   bytes(data: Uint8Array): void {
-    for (let k = 0; k < data.length; k++) this.byte(data[k]!);
+    this.word(data.length);
+    const n = data.length;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      this.word(data[k]! | (data[k + 1]! << 8) | (data[k + 2]! << 16) | (data[k + 3]! << 24));
+    }
+    let tail = 0;
+    for (let shift = 0; k < n; k++, shift += 8) tail |= data[k]! << shift;
+    this.word(tail);
   }
 
-  /** Float64 values as IEEE-754 bits, every NaN as the one canonical quiet NaN (S-1). */
+  /** Float64 values as IEEE-754 bits (low word first), every NaN as one canonical quiet NaN. */
   floats(data: Float64Array): void {
     this.word(data.length);
     const words = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
@@ -121,16 +121,28 @@ class Fnv64 {
   /** UTF-16 code units, length first, so concatenations cannot collide ("ab","c" vs "a","bc"). */
   text(s: string): void {
     this.word(s.length);
-    for (let k = 0; k < s.length; k++) {
-      const c = s.charCodeAt(k);
-      this.byte(c & 0xff);
-      this.byte(c >>> 8);
-    }
+    for (let k = 0; k < s.length; k++) this.word(s.charCodeAt(k));
   }
 
   hex(): string {
-    return this.#hi.toString(16).padStart(8, '0') + this.#lo.toString(16).padStart(8, '0');
+    const a = fmix32(this.#a ^ this.#b);
+    const b = fmix32(this.#b + a);
+    return hex32(a) + hex32(b);
   }
+}
+
+/** murmur3's finaliser: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex32(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
 }
 
 const SCRATCH_FLOAT = new Float64Array(1);
