@@ -410,10 +410,12 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
     expect(storage.stats().queueDepth).toBe(2);
     await storage.whenDurable(1);
     expect(storage.durableSeq()).toBe(1);
-    const counts = await p.withReader((query) =>
-      query<{ events: number | string; readings: number | string }>(
-        'select (select count(*) from events) as events, (select count(*) from readings) as readings',
-      ),
+    const counts = await p.withReader(
+      (query) =>
+        query<{ events: number | string; readings: number | string }>(
+          'select (select count(*) from events) as events, (select count(*) from readings) as readings',
+        ),
+      { whileOpen: true },
     );
     expect(counts.map((row) => [Number(row.events), Number(row.readings)])).toEqual([[1, 1]]);
     expect(storage.stats()).toMatchObject({ queueDepth: 0, written: 2, writeErrors: 0 });

@@ -38,10 +38,11 @@ export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[
 export interface TestPlace {
   open(options?: Partial<StorageOptions>): Promise<Storage>;
   /**
-   * Runs `fn` with a second connection: another pg client (PostgreSQL), or a second PGlite opened
-   * on a copy of the files on disk (PGlite), which sees exactly what reached the disk.
+   * Runs `fn` with a second connection: another pg client (PostgreSQL), or a second PGlite on the
+   * files (PGlite; the store must be closed first unless `whileOpen`, which reads a copy of the
+   * files: exactly what had reached the disk).
    */
-  withReader<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+  withReader<T>(fn: (query: Query) => Promise<T>, options?: { whileOpen?: boolean }): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -78,12 +79,19 @@ export async function createPlace(
     const copies: string[] = [];
     return {
       open: (options) => openStorage({ dataDir, plantId: PLANT_ID, ...options }),
-      async withReader<T>(fn: (query: Query) => Promise<T>): Promise<T> {
-        // PGlite is one process's private database, so "another reader" works on a copy.
-        const copy = await mkdtemp(join(tmpdir(), 'twinspace-storage-copy-'));
-        copies.push(copy);
-        await cp(join(dataDir, 'pglite'), copy, { recursive: true });
-        const other = await PGlite.create(copy);
+      async withReader<T>(
+        fn: (query: Query) => Promise<T>,
+        { whileOpen = false }: { whileOpen?: boolean } = {},
+      ): Promise<T> {
+        // PGlite is one process's private database: two instances must never share files.
+        let dir = join(dataDir, 'pglite');
+        if (whileOpen) {
+          const copy = await mkdtemp(join(tmpdir(), 'twinspace-storage-copy-'));
+          copies.push(copy);
+          await cp(dir, copy, { recursive: true });
+          dir = copy;
+        }
+        const other = await PGlite.create(dir);
         try {
           return await fn(
             async <R>(sql: string, params: unknown[] = []) =>
