@@ -5,7 +5,9 @@ import {
   compilePlant,
   createSimulator,
   formatProblems,
+  setActuator,
   stepSimulator,
+  trueValue,
   validatePlant,
 } from '../../../digital-twin/index.js';
 import type { Plant } from '../../../digital-twin/index.js';
@@ -109,5 +111,30 @@ describe('assets/plants/demo-reactor.json', () => {
       });
     }
     expect([...crossed]).toEqual([]);
+  });
+
+  it('heats the feed in E-102 and cools the product in E-101, by the utility flows', () => {
+    const sim = createSimulator(compilePlant(loadPlant()), { seed: 1, t0: 0 });
+    for (let k = 0; k < 600; k++) stepSimulator(sim);
+    expect(trueValue(sim, 'E-102.TT-02')).toBeGreaterThan(trueValue(sim, 'E-102.TT-01') + 10);
+    expect(trueValue(sim, 'E-102.TT-04')).toBeLessThan(trueValue(sim, 'E-102.TT-03'));
+    expect(trueValue(sim, 'E-101.TT-02')).toBeLessThan(trueValue(sim, 'E-101.TT-01') - 10);
+    expect(trueValue(sim, 'E-101.TT-04')).toBeGreaterThan(trueValue(sim, 'E-101.TT-03'));
+    // Closing the cooling water to E-101 leaves the product as hot as it arrives.
+    setActuator(sim, 'V-202.POS', 0);
+    for (let k = 0; k < 600; k++) stepSimulator(sim);
+    expect(trueValue(sim, 'E-101.TT-02')).toBeCloseTo(trueValue(sim, 'E-101.TT-01'), 1);
+  });
+
+  it('starts the standby pump P-202 on command: speed, current, power and flow follow', () => {
+    const sim = createSimulator(compilePlant(loadPlant()), { seed: 1, t0: 0 });
+    expect(trueValue(sim, 'P-202.ST-01')).toBe(0);
+    expect(trueValue(sim, 'P-202.IT-01')).toBe(0);
+    setActuator(sim, 'P-202.RUN', 1);
+    for (let k = 0; k < 100; k++) stepSimulator(sim);
+    expect(trueValue(sim, 'P-202.ST-01')).toBeGreaterThan(2900);
+    expect(trueValue(sim, 'P-202.IT-01')).toBeGreaterThan(20);
+    expect(trueValue(sim, 'P-202.FT-01')).toBeGreaterThan(100);
+    expect(trueValue(sim, 'P-202.PT-01')).toBeGreaterThan(3);
   });
 });
