@@ -72,14 +72,36 @@ function accept(command: Command, actor: Actor, ...effects: EventBody[]): Decisi
   return { status: 'accepted', events: [{ type: 'command.accepted', command, actor }, ...effects] };
 }
 
+/** The fields each command type cannot do without (the rest are optional). */
+const REQUIRED: { readonly [K in Command['type']]: readonly string[] } = {
+  'capsule.ack': ['capsuleId'],
+  'capsule.resolve': ['capsuleId'],
+  'capsule.shelve': ['capsuleId', 'durationMs'],
+  'capsule.unshelve': ['capsuleId'],
+  'capsule.dismiss': ['capsuleId'],
+  'valve.actuate': ['actuatorId', 'position'],
+  'pump.start': ['actuatorId'],
+  'pump.stop': ['actuatorId'],
+  'setpoint.change': ['actuatorId', 'value'],
+  'annotation.add': ['text'],
+};
+
 /** D-9: the fields every command of its type needs, with the types it needs them in. */
 function checkShape(command: Command): string | undefined {
   const c = command as unknown as Record<string, unknown>;
   if (typeof c.commandId !== 'string' || c.commandId === '') {
     return 'commandId: expected a non-empty string';
   }
-  for (const field of ['capsuleId', 'actuatorId'] as const) {
-    if (field in c && (typeof c[field] !== 'string' || c[field] === '')) {
+  const required = Object.hasOwn(REQUIRED, c.type as string)
+    ? REQUIRED[c.type as Command['type']]
+    : [];
+  const missing = required.find((field) => c[field] === undefined);
+  if (missing !== undefined) return `${missing}: required for ${String(c.type)}`;
+  if ('text' in c && typeof c.text !== 'string') {
+    return `text: expected a string, got ${describe(c.text)}`;
+  }
+  for (const field of ['capsuleId', 'actuatorId', 'equipmentId'] as const) {
+    if (field in c && c[field] !== undefined && (typeof c[field] !== 'string' || c[field] === '')) {
       return `${field}: expected a non-empty string, got ${describe(c[field])}`;
     }
   }

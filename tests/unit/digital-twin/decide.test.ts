@@ -237,6 +237,15 @@ describe('decide', () => {
     expect(answer({ type: 'capsule.ack', commandId: 'c', capsuleId: 7 }).reason).toBe(
       'capsuleId: expected a non-empty string, got 7',
     );
+    expect(answer({ type: 'capsule.shelve', commandId: 'c', capsuleId: 'C-1' }).reason).toBe(
+      'durationMs: required for capsule.shelve',
+    );
+    expect(answer({ type: 'pump.start', commandId: 'c' }).reason).toBe(
+      'actuatorId: required for pump.start',
+    );
+    expect(answer({ type: 'annotation.add', commandId: 'c', text: 5 }).reason).toBe(
+      'text: expected a string, got 5',
+    );
     expect(answer({ type: 'reactor.explode', commandId: 'c' })).toEqual({
       code: 'invalid_command',
       reason: 'unknown command type "reactor.explode"',
