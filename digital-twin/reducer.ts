@@ -1,6 +1,12 @@
 import { assertNever } from './assert-never.js';
 import type { Capsule, CapsuleAction } from './capsule.js';
-import { capsuleNumber, CLOSED_CAPSULE_MEMORY, LATCH_SLOT, LATCH_SLOTS } from './twin-state.js';
+import {
+  capsuleNumber,
+  CLOSED_CAPSULE_MEMORY,
+  isUsable,
+  LATCH_SLOT,
+  LATCH_SLOTS,
+} from './twin-state.js';
 import type { TwinState } from './twin-state.js';
 import type { CompiledPlant } from './compiled-plant.js';
 import type {
@@ -22,7 +28,6 @@ import {
   stopVibration,
   RUNNING_THRESHOLD,
 } from './rules/indicators.js';
-import { isUsable } from './twin-state.js';
 
 /**
  * Fold one event into the twin state, in place (SPEC E-1 … E-14). The same function serves the
