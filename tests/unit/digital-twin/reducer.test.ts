@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   apply,
   cloneTwinState,
+  CLOSED_CAPSULE_MEMORY,
   createTwinState,
   hashState,
   sensorReading,
@@ -366,6 +367,23 @@ describe('reducer: capsules, actuators, faults, annotations', () => {
     );
     expect(() => apply(state, event!)).toThrow(/active to resolved.*C-8/);
     expect(state.capsules.get('C-1')?.state).toBe('active');
+  });
+
+  it('E-11: closedCapsules remembers the last 1,024 closed capsules, oldest forgotten first', () => {
+    const state = fresh();
+    for (let n = 1; n <= CLOSED_CAPSULE_MEMORY + 2; n++) {
+      fold(state, T0 + n, { type: 'capsule.raised', capsule: capsule(`C-${n}`) });
+      fold(state, T0 + n, {
+        type: 'capsule.changed',
+        capsuleId: `C-${n}`,
+        action: 'dismissed',
+        actor: operator,
+        changes: { state: 'dismissed' },
+      });
+    }
+    expect(state.closedCapsules.size).toBe(CLOSED_CAPSULE_MEMORY);
+    expect([...state.closedCapsules.keys()].slice(0, 2)).toEqual(['C-3', 'C-4']);
+    expect(state.nextCapsule).toBe(CLOSED_CAPSULE_MEMORY + 3);
   });
 
   it('E-12: actuator.changed sets the value; unknown actuators are counted', () => {

@@ -124,6 +124,29 @@ describe('snapshot codec', () => {
     );
   });
 
+  it('S-4: a header that checks out but does not parse is reported by field', () => {
+    const bytes = encodeSnapshot({ twin: busyState() });
+    const view = new DataView(bytes.buffer);
+    const jsonLength = view.getUint32(8, true);
+    const json = new TextDecoder().decode(bytes.subarray(32, 32 + jsonLength));
+    // Same length, so every offset stays valid; re-sign it so only the content is wrong.
+    const broken = new TextEncoder().encode(json.replace('"seq":', '"seq":"'));
+    const edited = bytes.slice();
+    edited.set(broken.subarray(0, jsonLength), 32);
+    const resign = (b: Uint8Array): Uint8Array => {
+      let h = 0x811c9dc5;
+      for (let k = 0; k < b.length - 4; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+      new DataView(b.buffer).setUint32(b.length - 4, h >>> 0, true);
+      return b;
+    };
+    expect(() => decodeSnapshot(resign(edited), plant)).toThrow(/header is unreadable/);
+    const noSeq = bytes.slice();
+    noSeq.set(new TextEncoder().encode(json.replace('"seq":', '"sez":')), 32);
+    expect(() => decodeSnapshot(resign(noSeq), plant)).toThrow(
+      /header is unreadable: seq: expected a non-negative integer, got undefined/,
+    );
+  });
+
   it('S-4: a snapshot of another plant, or of this plant with other sensors, is refused', () => {
     const bytes = encodeSnapshot({ twin: busyState() });
     const other = { ...tinyPlantFile(), id: 'other' };
