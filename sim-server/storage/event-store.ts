@@ -29,6 +29,7 @@ import type {
   StoredCapsule,
   StoredSnapshot,
 } from './storage.js';
+import { assertStorableEvent, assertStorableReject } from './storable.js';
 import { StorageQueryError } from './storage-query-error.js';
 import { writeBatch } from './write-batch.js';
 import type { ZoneOf } from './write-batch.js';
@@ -127,16 +128,23 @@ export class EventStore implements Storage {
   }
 
   append(events: readonly TwinEvent[]): void {
+    for (const event of events) assertStorableEvent(event);
     this.#queue.append(events);
   }
 
   appendSnapshot(snapshot: StoredSnapshot): void {
-    if (!Number.isSafeInteger(snapshot.seq) || !(snapshot.bytes instanceof Uint8Array))
-      throw new Error('Invariant: a snapshot needs an integer seq and Uint8Array bytes');
+    if (
+      !Number.isSafeInteger(snapshot.seq) ||
+      snapshot.seq < 0 ||
+      !Number.isSafeInteger(snapshot.t) ||
+      !(snapshot.bytes instanceof Uint8Array)
+    )
+      throw new Error('Invariant: a snapshot needs whole-number seq and t, and Uint8Array bytes');
     this.#queue.appendSnapshot(snapshot);
   }
 
   appendReject(reject: RejectRecord): void {
+    assertStorableReject(reject);
     this.#queue.appendReject(reject);
   }
 

@@ -69,12 +69,16 @@ export class WriteQueue {
 
   append(events: readonly TwinEvent[]): void {
     if (this.#closing) throw new Error('Invariant: append after the store was closed');
-    for (const event of events) {
-      if (!Number.isSafeInteger(event.seq) || event.seq !== this.#appendedSeq + 1) {
+    // Check the whole array first so a bad call queues nothing.
+    events.forEach((event, i) => {
+      const expected = this.#appendedSeq + 1 + i;
+      if (event.seq !== expected) {
         throw new Error(
-          `Invariant: events must be appended in seq order without gaps; expected seq ${this.#appendedSeq + 1}, got ${event.seq}`,
+          `Invariant: events must be appended in seq order without gaps; expected seq ${expected}, got ${event.seq}`,
         );
       }
+    });
+    for (const event of events) {
       this.#appendedSeq = event.seq;
       this.#push({
         kind: 'event',

@@ -463,6 +463,15 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
     const p = await place();
     const storage = await open(p);
     expect(() => storage.append([readingsEvent(2, T0, [])])).toThrow(/expected seq 1, got 2/);
+    // Rows the database would refuse are refused here, before they could block the queue.
+    const fractional = readingsEvent(1, T0, [
+      { sensorId: 'A', t: T0 + 0.5, value: 1, quality: 'good' },
+    ]);
+    expect(() => storage.append([fractional])).toThrow(/reading of A in event 1 has t/);
+    expect(() => storage.append([readingsEvent(1, T0, []), readingsEvent(3, T0, [])])).toThrow(
+      /expected seq 2, got 3/,
+    );
+    expect(storage.stats().queueDepth).toBe(0);
     storage.append([readingsEvent(1, T0, [])]);
     await storage.close();
     await expect(p.open({ plantId: 'other-plant' })).rejects.toThrow(
