@@ -16,7 +16,9 @@ export function parseQuery<T>(schema: z.ZodType<T>, query: URLSearchParams): T {
   const result = schema.safeParse(input);
   if (!result.success) {
     const problem = firstProblem(result.error);
-    throw new HttpError(400, 'bad_parameter', problem.text, { field: problem.field });
+    // `state[1]` is the second item of the comma list `state`: the client fixes the parameter.
+    const field = problem.field.split(/[.[]/)[0] ?? problem.field;
+    throw new HttpError(400, 'bad_parameter', `${field}: ${problem.message}`, { field });
   }
   return result.data;
 }

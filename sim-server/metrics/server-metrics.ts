@@ -68,6 +68,7 @@ export class ServerMetrics {
   readonly backPressureMs: Counter;
   readonly snapshots: Counter;
   readonly plantLagMs: Gauge;
+  readonly plantSkippedMs: Counter;
 
   constructor() {
     const r = this.registry;
@@ -122,6 +123,10 @@ export class ServerMetrics {
     this.plantLagMs = r.gauge(
       'twinspace_plant_lag_ms',
       'How far plant time runs behind its target, ms.',
+    );
+    this.plantSkippedMs = r.counter(
+      'twinspace_plant_skipped_ms_total',
+      'Plant milliseconds not simulated because the CPU could not keep TIME_SCALE.',
     );
   }
 

@@ -43,10 +43,12 @@ export class PlantStateSync {
   /** Copies what `events` touched. */
   apply(twin: TwinState, events: readonly TwinEvent[]): void {
     const equipment = new Set<string>();
+    // A batch of many steps names each sensor many times; its latest value is all that travels.
+    const sensors = new Set<string>();
     for (const event of events) {
       switch (event.type) {
         case 'readings':
-          for (const reading of event.readings) this.#syncSensor(twin, reading.sensorId);
+          for (const reading of event.readings) sensors.add(reading.sensorId);
           break;
         case 'capsule.raised':
           this.#syncCapsule(twin, event.capsule.id);
@@ -76,6 +78,7 @@ export class PlantStateSync {
           break;
       }
     }
+    for (const id of sensors) this.#syncSensor(twin, id);
     for (const id of equipment) this.#syncEquipment(twin, id);
     this.#syncClock(twin);
   }

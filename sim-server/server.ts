@@ -1,0 +1,154 @@
+/**
+ * One Twinspace server: the live engine, the plant room over WebSockets, and the HTTP API, on one
+ * port. `createServer` is what `npm start` runs and what tests start in-process (PORT 0 picks a
+ * free port). Colyseus keeps its matchmaker in module state, so one process runs one server at
+ * a time: close the first before creating another.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchMaker, Server } from '@colyseus/core';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import { compilePlant } from '../digital-twin/index.js';
+import type { ServerConfig } from './config.js';
+import { apiRouter } from './http/api-routes.js';
+import type { ApiDeps } from './http/api-routes.js';
+import { LiveEngine } from './live/live-engine.js';
+import { loadPlantFile, loadScenarioFile } from './live/load-assets.js';
+import type { Logger } from './logger.js';
+import { SILENT_LOGGER } from './logger.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { PLANT_ROOM, plantRoomClass } from './rooms/plant-room.js';
+import { RoomHub } from './rooms/room-hub.js';
+import { openStorage } from './storage/storage.js';
+import type { Storage } from './storage/storage.js';
+
+export interface TwinspaceServer {
+  /** Where a browser should point: `http://localhost:<port>/`. */
+  readonly url: string;
+  readonly port: number;
+  readonly engine: LiveEngine;
+  readonly storage: Storage;
+  readonly metrics: ServerMetrics;
+  /** Stops the plant, closes the room and every connection, flushes storage. */
+  close(): Promise<void>;
+}
+
+export interface CreateServerOptions {
+  log?: Logger;
+  /** Storage write-queue bound (tests shrink it to see back-pressure). */
+  queueLimit?: number;
+}
+
+/** Starts a server for `config`; resolves once it listens and the plant runs. */
+export async function createServer(
+  config: ServerConfig,
+  options: CreateServerOptions = {},
+): Promise<TwinspaceServer> {
+  const log = options.log ?? SILENT_LOGGER;
+  const plantFile = await loadPlantFile(config.plantPath);
+  const plant = compilePlant(plantFile);
+  const scenario =
+    config.scenarioPath === null ? null : await loadScenarioFile(config.scenarioPath, plantFile);
+
+  const storage = await openStorage({
+    dataDir: config.dataDir,
+    plantId: plantFile.id,
+    zoneOf: (equipmentId) => plant.equipmentById.get(equipmentId)?.zone ?? null,
+    ...(config.database.kind === 'postgres' ? { databaseUrl: config.database.url } : {}),
+    ...(options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit }),
+  });
+
+  const metrics = new ServerMetrics();
+  let engine: LiveEngine;
+  try {
+    engine = await LiveEngine.open({
+      plant,
+      scenario,
+      seed: config.seed,
+      timeScale: config.timeScale,
+      snapshotEveryS: config.snapshotEveryS,
+      store: storage,
+      metrics,
+      log,
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const start = engine.startInfo;
+  log.info(
+    start.kind === 'fresh'
+      ? `live plant ${plantFile.id} starts fresh at ${new Date(start.t).toISOString()}`
+      : `live plant ${plantFile.id} recovered at seq ${start.seq} (snapshot ${start.snapshotSeq ?? 'none'} + ${start.replayed} events)`,
+  );
+
+  const hub = new RoomHub();
+  const deps: ApiDeps = {
+    plant,
+    storage,
+    live: () => ({
+      t: engine.twin.t,
+      seq: engine.twin.seq,
+      durableSeq: storage.durableSeq(),
+      sourceRunning: engine.running,
+      scenario: scenario?.id ?? null,
+      timeScale: config.timeScale,
+    }),
+    clients: () => hub.clients(),
+    recentCommands: () => hub.recentCommands(),
+    metrics,
+    clientDir: config.clientDir,
+    onError: (error, path) => log.error(`HTTP ${path} failed`, error),
+  };
+  const httpServer = createHttpServer(apiRouter(deps).listener);
+  const gameServer = new Server({
+    transport: new WebSocketTransport({ server: httpServer }),
+    greet: false,
+    // main.ts owns the signals: it must flush storage before the process exits.
+    gracefullyShutdown: false,
+  });
+  gameServer.define(
+    PLANT_ROOM,
+    plantRoomClass({
+      engine,
+      metrics,
+      log,
+      hub,
+      patchRateMs: config.patchRateMs,
+      durableSeq: () => storage.durableSeq(),
+    }),
+  );
+  metrics.setProbes({
+    writeQueueDepth: () => storage.stats().queueDepth,
+    writeQueueMaxDepth: () => storage.stats().queueLimit,
+    durableSeq: () => storage.durableSeq(),
+    twinSeq: () => engine.twin.seq,
+    clients: () => hub.connectedCount(),
+    backPressured: () => (engine.backPressured ? 1 : 0),
+  });
+
+  try {
+    await gameServer.listen(config.port, config.host);
+    // The one plant room exists from the start so clients join it and it never disposes.
+    await matchMaker.createRoom(PLANT_ROOM, {});
+  } catch (error) {
+    await gameServer.gracefullyShutdown(false).catch(() => undefined);
+    await storage.close();
+    throw error;
+  }
+  engine.start();
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      engine.stop();
+      await gameServer.gracefullyShutdown(false);
+      httpServer.closeAllConnections();
+      await storage.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://localhost:${port}/`, port, engine, storage, metrics, close };
+}
