@@ -225,6 +225,12 @@ export function decodeSnapshot(
   twin.unknownActuators = header.unknownActuators;
   twin.faults = header.faults;
   for (const capsule of header.capsules) {
+    const other = twin.capsuleByRule.get(capsule.rule);
+    if (other !== undefined || twin.capsules.has(capsule.id)) {
+      throw new Error(
+        `snapshot: capsule ${capsule.id} repeats an open capsule id or rule (${other ?? capsule.id}, rule ${capsule.rule}): the header is damaged`,
+      );
+    }
     twin.capsules.set(capsule.id, capsule);
     twin.capsuleByRule.set(capsule.rule, capsule.id);
   }
