@@ -1,1 +1,34 @@
-// placeholder
+/**
+ * The Twinspace client: fetch the plant the server runs, draw it, join the live room. The room
+ * and the API are same-origin (the server serves this page), so nothing else is configured.
+ */
+import { PlantApp, fetchPlant } from './app/plant-app.js';
+
+declare global {
+  interface Window {
+    /** The running app, for the browser tests and for poking at it from the console. */
+    twinspace?: PlantApp;
+  }
+}
+
+async function main(): Promise<void> {
+  const canvas = document.getElementById('twin') as HTMLCanvasElement;
+  const params = new URLSearchParams(location.search);
+  const plant = await fetchPlant(new URL('./api/v1/plant', location.href).href);
+  const endpoint = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+  const name = params.get('name') ?? `Guest ${Math.floor(Math.random() * 900 + 100)}`;
+  const app = new PlantApp(canvas, plant, endpoint, name);
+  window.twinspace = app;
+  await app.start();
+  document.body.dataset['ready'] = 'true';
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  document.body.dataset['error'] = message;
+  const box = document.createElement('pre');
+  box.className = 'fatal';
+  box.textContent = `Twinspace could not start: ${message}`;
+  document.body.appendChild(box);
+  console.error(error);
+});

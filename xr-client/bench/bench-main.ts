@@ -47,7 +47,11 @@ export interface BenchRow {
 
 declare global {
   interface Window {
-    twinspaceBench: { run(options: BenchOptions): Promise<BenchRow[]> };
+    twinspaceBench: {
+      run(options: BenchOptions): Promise<BenchRow[]>;
+      /** Render `frames` frames of the capsule scene and keep it on screen (for screenshots). */
+      show(count: number, frames: number): Promise<FrameStats>;
+    };
   }
 }
 
@@ -173,6 +177,7 @@ async function benchCapsules(
   changed: number,
   options: BenchOptions,
   plant: Plant | null,
+  keep = false,
 ): Promise<FrameStats> {
   const { scene, instrumentation } = baseScene();
   if (plant !== null) buildPlantView(scene, plant);
@@ -196,6 +201,7 @@ async function benchCapsules(
     layer.flush();
     labels?.update(camera.globalPosition, performance.now());
   });
+  if (keep) return stats;
   labels?.dispose();
   scene.dispose();
   return stats;
@@ -213,6 +219,10 @@ async function loadPlant(): Promise<Plant | null> {
 }
 
 window.twinspaceBench = {
+  show(count, frames) {
+    const options = { counts: [count], changeShare: 0.1, warmupFrames: 0, frames, labels: true };
+    return benchCapsules(count, Math.round(count * 0.1), options, null, true);
+  },
   async run(options) {
     const plant = await loadPlant();
     // Compile every shader first: SwiftShader compiles for seconds, and the first scene to

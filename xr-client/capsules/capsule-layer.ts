@@ -5,11 +5,12 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import type { CapsuleState, Severity } from '../../digital-twin/index.js';
-import { capsuleLook, isCapsuleVisible } from './capsule-look.js';
+import { isCapsuleVisible } from './capsule-look.js';
 import { CAPSULE_FRAGMENT_SHADER, CAPSULE_VERTEX_SHADER } from './capsule-shader.js';
 import { DirtySlots } from './dirty-slots.js';
 import { InstanceSlots } from './instance-slots.js';
 import { nearestIndices } from './nearest.js';
+import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from './packed-look.js';
 
 /** What the layer needs to draw one capsule. */
 export interface CapsuleDraw {
@@ -23,23 +24,27 @@ export interface CapsuleDraw {
   z: number;
 }
 
-/** Floats per instance in each buffer. */
+/** Floats per instance: one packed 16-float "matrix" (see capsule-shader.ts for the layout). */
 const MATRIX = 16;
-const COLOR = 4;
-const LOOK = 4;
+/** Where the look flags sit in an instance's 16 floats (world1.x). */
+const FLAGS = 4;
 
 /** Slots allocated up front; doubles when exceeded (one full re-upload per doubling). */
 const INITIAL_CAPACITY = 256;
+
+/** Smallest glyph, as a share of its distance from the eye (matches the shader's floor). */
+const MIN_ANGULAR_SIZE = 0.018;
 
 /** Picking counts a ray as a hit within this share of the glyph's radius: fingers are coarse. */
 const PICK_SLACK = 1.25;
 
 /**
- * All capsules as thin instances of one quad: one draw call for 10 or 100,000. Instance data
- * lives in three CPU buffers (matrix: position and size; colour: severity × brightness; look:
- * pulse/hollow/shelved/selected) indexed by dense slots. A change writes only its own slot and
- * marks it dirty; `flush()` (once per frame) uploads only the dirty slots, as a few exact ranges
- * when there are few, else as the one span that covers them.
+ * All capsules as thin instances of one quad: one draw call for 10 or 100,000. Each instance is
+ * one packed 16-float record in the matrix buffer (size, colour, look flags, position), indexed
+ * by dense slots, so a capsule costs the GPU the same bytes as a bare thin instance. A change
+ * writes only its own slot (a table read for its look) and marks it dirty; `flush()` (once per
+ * frame) uploads only the dirty slots, as a few exact ranges when there are few, else as the
+ * one span covering them.
  */
 export class CapsuleLayer {
   readonly #mesh: Mesh;
@@ -48,8 +53,6 @@ export class CapsuleLayer {
   readonly #dirty = new DirtySlots();
   #capacity = 0;
   #matrices = new Float32Array(0);
-  #colors = new Float32Array(0);
-  #looks = new Float32Array(0);
   #selected: string | null = null;
   #resized = false;
   #startMs: number;
@@ -61,7 +64,7 @@ export class CapsuleLayer {
       scene,
       { vertexSource: CAPSULE_VERTEX_SHADER, fragmentSource: CAPSULE_FRAGMENT_SHADER },
       {
-        attributes: ['position', 'uv', 'look'],
+        attributes: ['position', 'uv'],
         uniforms: ['world', 'view', 'projection', 'time'],
       },
     );
@@ -121,26 +124,24 @@ export class CapsuleLayer {
       if (this.#slots.count === this.#capacity) this.#grow(this.#capacity * 2);
       index = this.#slots.add(capsule.id);
     }
-    const look = capsuleLook(capsule);
+    const look = lookOffset(
+      capsule.severity,
+      capsule.state,
+      capsule.conditionActive,
+      capsule.priority,
+    );
     const m = index * MATRIX;
     const matrices = this.#matrices;
-    matrices[m] = look.size;
-    matrices[m + 5] = look.size;
-    matrices[m + 10] = look.size;
+    matrices[m] = PACKED_LOOKS[look]!;
+    matrices[m + 1] = PACKED_LOOKS[look + 1]!;
+    matrices[m + 2] = PACKED_LOOKS[look + 2]!;
+    matrices[m + 3] = PACKED_LOOKS[look + 3]!;
+    matrices[m + FLAGS] =
+      PACKED_LOOKS[look + 4]! + (this.#selected === capsule.id ? LOOK_FLAGS.selected : 0);
     matrices[m + 12] = capsule.x;
     matrices[m + 13] = capsule.y;
     matrices[m + 14] = capsule.z;
     matrices[m + 15] = 1;
-    const c = index * COLOR;
-    this.#colors[c] = look.color[0] * look.brightness;
-    this.#colors[c + 1] = look.color[1] * look.brightness;
-    this.#colors[c + 2] = look.color[2] * look.brightness;
-    this.#colors[c + 3] = 1;
-    const l = index * LOOK;
-    this.#looks[l] = look.pulse ? 1 : 0;
-    this.#looks[l + 1] = look.hollow ? 1 : 0;
-    this.#looks[l + 2] = look.shelved ? 1 : 0;
-    this.#looks[l + 3] = this.#selected === capsule.id ? 1 : 0;
     this.#dirty.mark(index);
   }
 
@@ -152,8 +153,6 @@ export class CapsuleLayer {
     const { index, movedFrom } = freed;
     if (movedFrom !== index) {
       this.#matrices.copyWithin(index * MATRIX, movedFrom * MATRIX, (movedFrom + 1) * MATRIX);
-      this.#colors.copyWithin(index * COLOR, movedFrom * COLOR, (movedFrom + 1) * COLOR);
-      this.#looks.copyWithin(index * LOOK, movedFrom * LOOK, (movedFrom + 1) * LOOK);
       this.#dirty.mark(index);
     }
   }
@@ -168,9 +167,9 @@ export class CapsuleLayer {
   /** Highlight capsule `id` (a white ring), or none. */
   select(id: string | null): void {
     if (id === this.#selected) return;
-    this.#setSelectedFlag(this.#selected, 0);
+    this.#setSelectedFlag(this.#selected, false);
     this.#selected = id !== null && this.#slots.indexOf(id) !== undefined ? id : null;
-    this.#setSelectedFlag(this.#selected, 1);
+    this.#setSelectedFlag(this.#selected, true);
   }
 
   /**
@@ -195,7 +194,7 @@ export class CapsuleLayer {
       const cz = m[o + 14]! - oz;
       const t = cx * dx + cy * dy + cz * dz;
       if (t < 0 || t >= bestT) continue;
-      const r = m[o]! * 0.5 * PICK_SLACK;
+      const r = Math.max(m[o]!, t * MIN_ANGULAR_SIZE) * 0.5 * PICK_SLACK;
       const miss2 = cx * cx + cy * cy + cz * cz - t * t;
       if (miss2 <= r * r) {
         best = i;
@@ -228,22 +227,16 @@ export class CapsuleLayer {
     if (this.#resized) {
       this.#resized = false;
       this.#mesh.thinInstanceSetBuffer('matrix', this.#matrices, MATRIX, false);
-      this.#mesh.thinInstanceSetBuffer('color', this.#colors, COLOR, false);
-      this.#mesh.thinInstanceSetBuffer('look', this.#looks, LOOK, false);
       uploaded = count;
       this.#dirty.clear();
     } else {
       for (const [offset, length] of this.#dirty.ranges(count)) {
         if (length * 2 > count) {
-          // Scattered changes span most of the buffer: a whole-buffer update is the same bytes
-          // through Babylon's plain path, which Chromium handles far better than views.
+          // Scattered changes span most of the buffer: the whole-buffer path (what a bare scene
+          // uses) is cheaper in Chromium than a sub-range this large.
           this.#mesh.thinInstanceBufferUpdated('matrix');
-          this.#mesh.thinInstanceBufferUpdated('color');
-          this.#mesh.thinInstanceBufferUpdated('look');
         } else {
           this.#mesh.thinInstancePartialBufferUpdate('matrix', length, offset);
-          this.#mesh.thinInstancePartialBufferUpdate('color', length, offset);
-          this.#mesh.thinInstancePartialBufferUpdate('look', length, offset);
         }
         uploaded += length;
       }
@@ -258,24 +251,37 @@ export class CapsuleLayer {
     this.#material.dispose();
   }
 
-  #setSelectedFlag(id: string | null, value: number): void {
+  #setSelectedFlag(id: string | null, selected: boolean): void {
     if (id === null) return;
     const index = this.#slots.indexOf(id);
     if (index === undefined) return;
-    this.#looks[index * LOOK + 3] = value;
+    const at = index * MATRIX + FLAGS;
+    const flags = this.#matrices[at]! % LOOK_FLAGS.selected;
+    this.#matrices[at] = flags + (selected ? LOOK_FLAGS.selected : 0);
     this.#dirty.mark(index);
+  }
+
+  /** The packed instance record of capsule `id` (a copy), for tests: size, rgb, flags, xyz. */
+  recordOf(
+    id: string,
+  ):
+    | { size: number; rgb: [number, number, number]; flags: number; xyz: [number, number, number] }
+    | undefined {
+    const index = this.#slots.indexOf(id);
+    if (index === undefined) return undefined;
+    const m = this.#matrices.subarray(index * MATRIX, index * MATRIX + MATRIX);
+    return {
+      size: m[0]!,
+      rgb: [m[1]!, m[2]!, m[3]!],
+      flags: m[FLAGS]!,
+      xyz: [m[12]!, m[13]!, m[14]!],
+    };
   }
 
   #grow(capacity: number): void {
     const matrices = new Float32Array(capacity * MATRIX);
     matrices.set(this.#matrices);
-    const colors = new Float32Array(capacity * COLOR);
-    colors.set(this.#colors);
-    const looks = new Float32Array(capacity * LOOK);
-    looks.set(this.#looks);
     this.#matrices = matrices;
-    this.#colors = colors;
-    this.#looks = looks;
     this.#capacity = capacity;
     this.#resized = true;
   }

@@ -1,53 +1,53 @@
 /**
- * The capsule glyph shader. Each thin instance's matrix carries only its position and size;
- * the vertex shader turns the unit quad to face the camera (in view space, so it faces each eye
- * in a headset too) and the fragment shader draws the glyph from the per-instance `look`
- * attribute: x pulse, y hollow, z shelved, w selected. One uniform (`time`) animates every
- * pulsing capsule, so the CPU writes nothing per frame for the pulse.
+ * The capsule glyph shader. A capsule needs no rotation (it always faces the viewer), so its
+ * 16-float instance "matrix" is packed instead: world0 = (size, r, g, b), world1.x = look flags
+ * (1 pulse, 2 hollow, 4 shelved, 8 selected), world3.xyz = position. One buffer per instance,
+ * the same bytes a bare thin-instance scene uploads. The vertex shader turns the unit quad to
+ * face the camera in view space (so it faces each eye in a headset too); the fragment shader
+ * draws the glyph. One uniform (`time`) animates every pulsing capsule.
  */
 export const CAPSULE_VERTEX_SHADER = /* glsl */ `
 precision highp float;
 attribute vec3 position;
 attribute vec2 uv;
-attribute vec4 look;
 #ifdef INSTANCES
 attribute vec4 world0;
 attribute vec4 world1;
 attribute vec4 world2;
 attribute vec4 world3;
 #endif
-#ifdef INSTANCESCOLOR
-attribute vec4 instanceColor;
-#endif
+#define MIN_ANGULAR_SIZE 0.018
 uniform mat4 world;
 uniform mat4 view;
 uniform mat4 projection;
 varying vec2 vUV;
-varying vec4 vColor;
+varying vec3 vColor;
 varying vec4 vLook;
 void main(void) {
 #ifdef INSTANCES
-  mat4 finalWorld = world * mat4(world0, world1, world2, world3);
+  vec4 centre = view * (world * vec4(world3.xyz, 1.0));
+  float size = world0.x;
+  vColor = world0.yzw;
+  float flags = world1.x;
 #else
-  mat4 finalWorld = world;
+  vec4 centre = view * (world * vec4(0.0, 0.0, 0.0, 1.0));
+  float size = 1.0;
+  vColor = vec3(1.0);
+  float flags = 0.0;
 #endif
-  vec4 centre = view * (finalWorld * vec4(0.0, 0.0, 0.0, 1.0));
-  float size = length(finalWorld[0].xyz);
+  // Never smaller than ~1.8 % of the distance (about 1° of view): a 0.6 m glyph 100 m away
+  // must still be seen and hit. Picking (capsule-layer.ts) uses the same floor.
+  size = max(size, abs(centre.z) * MIN_ANGULAR_SIZE);
   gl_Position = projection * (centre + vec4(position.xy * size, 0.0, 0.0));
   vUV = uv;
-#ifdef INSTANCESCOLOR
-  vColor = instanceColor;
-#else
-  vColor = vec4(1.0);
-#endif
-  vLook = look;
+  vLook = vec4(mod(flags, 2.0), mod(floor(flags / 2.0), 2.0), mod(floor(flags / 4.0), 2.0), floor(flags / 8.0));
 }
 `;
 
 export const CAPSULE_FRAGMENT_SHADER = /* glsl */ `
 precision highp float;
 varying vec2 vUV;
-varying vec4 vColor;
+varying vec3 vColor;
 varying vec4 vLook;
 uniform float time;
 void main(void) {
@@ -62,7 +62,7 @@ void main(void) {
   float outer = selected ? 0.84 : 1.0;
   // Hollow: the condition cleared, the capsule waits for a person; drawn as a ring.
   if (vLook.y > 0.5 && r < 0.5 * outer) discard;
-  vec3 color = vColor.rgb;
+  vec3 color = vColor;
   // Shelved: a pale diagonal bar across the disc.
   if (vLook.z > 0.5 && abs(d.x + d.y) < 0.2 && r < 0.8 * outer) color = vec3(0.85, 0.87, 0.9);
   // Active critical: brightness pulses at 1.2 Hz.

@@ -1,0 +1,63 @@
+import type { CapsuleState, Severity } from '../../digital-twin/index.js';
+import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
+import { capsuleLook } from './capsule-look.js';
+
+/** Look flags packed into one float of the instance data (decoded by the capsule shader). */
+export const LOOK_FLAGS = Object.freeze({ pulse: 1, hollow: 2, shelved: 4, selected: 8 });
+
+/** Floats of a packed look: size, r, g, b (brightness applied), flags. */
+export const PACKED_LOOK_LENGTH = 5;
+
+const PRIORITIES = 5;
+
+// Declared before TABLE: its initializer runs lookOffset, which reads these.
+const SEVERITY_INDEX = new Map<string, number>(SEVERITIES.map((s, i) => [s, i]));
+const STATE_INDEX = new Map<string, number>(CAPSULE_STATES.map((s, i) => [s, i]));
+
+/**
+ * Every possible capsule look, computed once and packed: severity × state × condition ×
+ * priority is 150 entries, so drawing a change is a table read, not an object per capsule.
+ */
+const TABLE = (() => {
+  const table = new Float32Array(
+    SEVERITIES.length * CAPSULE_STATES.length * 2 * PRIORITIES * PACKED_LOOK_LENGTH,
+  );
+  SEVERITIES.forEach((severity) => {
+    CAPSULE_STATES.forEach((state) => {
+      for (const conditionActive of [false, true]) {
+        for (let priority = 1; priority <= PRIORITIES; priority += 1) {
+          const look = capsuleLook({ severity, state, priority, conditionActive });
+          const at = lookOffset(severity, state, conditionActive, priority);
+          table[at] = look.size;
+          table[at + 1] = look.color[0] * look.brightness;
+          table[at + 2] = look.color[1] * look.brightness;
+          table[at + 3] = look.color[2] * look.brightness;
+          table[at + 4] =
+            (look.pulse ? LOOK_FLAGS.pulse : 0) +
+            (look.hollow ? LOOK_FLAGS.hollow : 0) +
+            (look.shelved ? LOOK_FLAGS.shelved : 0);
+        }
+      }
+    });
+  });
+  return table;
+})();
+
+/** Offset in PACKED_LOOKS of the look for these capsule fields. */
+export function lookOffset(
+  severity: Severity,
+  state: CapsuleState,
+  conditionActive: boolean,
+  priority: number,
+): number {
+  const p = Math.min(Math.max(Math.round(priority), 1), PRIORITIES) - 1;
+  const key =
+    ((SEVERITY_INDEX.get(severity)! * CAPSULE_STATES.length + STATE_INDEX.get(state)!) * 2 +
+      (conditionActive ? 1 : 0)) *
+      PRIORITIES +
+    p;
+  return key * PACKED_LOOK_LENGTH;
+}
+
+/** The packed look table (read-only by convention). */
+export const PACKED_LOOKS: Float32Array = TABLE;
