@@ -79,10 +79,11 @@ export class MqttPlantPublisher {
   async start(): Promise<void> {
     const client = mqtt.connect(this.#url, {
       clientId: `twinspace-plant-${this.#plantId}`.slice(0, 64),
+      // 3.1.1, which every broker speaks; a persistent session keeps unacked QoS 1 publishes
+      // (mqtt.js resends them after a reconnect) across a broker restart.
       clean: false,
-      protocolVersion: 5,
+      protocolVersion: 4,
       reconnectPeriod: 500,
-      properties: { sessionExpiryInterval: 3600 },
     });
     this.#client = client;
     client.on('error', (error) => this.#log(`mqtt: ${error.message}`));

@@ -17,6 +17,7 @@ import { MqttSource } from '../../sim-server/ingest/mqtt/index.js';
 import type { IngestRejection, ReadingSink } from '../../sim-server/ingest/source.js';
 import { wirePlant } from '../integration/ingest/fixtures/wire-plant.js';
 import { startBroker } from '../integration/ingest/helpers/broker.js';
+import type { TestBroker } from '../integration/ingest/helpers/broker.js';
 
 type Figures = Record<string, number | string>;
 
@@ -30,8 +31,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // as fast as possible (rate 0) or paced to `rate` messages/s; `t` is the publish time.
 const PUBLISHER = `
 const mqtt = (await import('mqtt')).default;
-const { url, prefix, count, rate, sensors } = JSON.parse(process.env.BENCH_PUBLISH);
-const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
+const { url, prefix, count, rate, sensors, version } = JSON.parse(process.env.BENCH_PUBLISH);
+const client = await mqtt.connectAsync(url, { protocolVersion: version, clean: true });
 let sent = 0, acked = 0, inflight = 0;
 const window = 2000;
 await new Promise((resolve) => {
@@ -56,13 +57,14 @@ await client.endAsync();
 process.stdout.write('done\\n');
 `;
 
-function publish(url: string, prefix: string, count: number, rate: number): Promise<void> {
+function publish(broker: TestBroker, prefix: string, count: number, rate: number): Promise<void> {
+  const { url, protocolVersion: version } = broker;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', PUBLISHER], {
       cwd: ROOT,
       env: {
         ...process.env,
-        BENCH_PUBLISH: JSON.stringify({ url, prefix, count, rate, sensors: SENSORS }),
+        BENCH_PUBLISH: JSON.stringify({ url, prefix, count, rate, sensors: SENSORS, version }),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -78,9 +80,12 @@ interface Rate {
   received: number;
 }
 
-async function rawSubscribeRate(url: string): Promise<Rate> {
+async function rawSubscribeRate(broker: TestBroker): Promise<Rate> {
   const prefix = `raw${randomUUID().slice(0, 8)}`;
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
+  const client = await mqtt.connectAsync(broker.url, {
+    protocolVersion: broker.protocolVersion,
+    clean: true,
+  });
   await client.subscribeAsync(`${prefix}/#`, { qos: 1 });
   let received = 0;
   let first = 0;
@@ -94,7 +99,7 @@ async function rawSubscribeRate(url: string): Promise<Rate> {
       if (received === MESSAGES) resolve();
     });
   });
-  await publish(url, prefix, MESSAGES, 0);
+  await publish(broker, prefix, MESSAGES, 0);
   await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
   await client.endAsync();
   return { perSecond: (received / (last - first)) * 1000, received };
@@ -125,11 +130,12 @@ class CountingSink implements ReadingSink {
   }
 }
 
-async function sourceRate(url: string): Promise<Rate & { rejected: number }> {
+async function sourceRate(broker: TestBroker): Promise<Rate & { rejected: number }> {
   const prefix = `src${randomUUID().slice(0, 8)}`;
   const sink = new CountingSink();
   const source = new MqttSource({
-    url,
+    url: broker.url,
+    protocolVersion: broker.protocolVersion,
     clientId: `bench-${prefix}`,
     plant: wirePlant({ prefix, bulkSensors: SENSORS }),
   });
@@ -144,7 +150,7 @@ async function sourceRate(url: string): Promise<Rate & { rejected: number }> {
       return result;
     };
   });
-  await publish(url, prefix, MESSAGES, 0);
+  await publish(broker, prefix, MESSAGES, 0);
   await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
   await source.stop();
   return {
@@ -155,20 +161,21 @@ async function sourceRate(url: string): Promise<Rate & { rejected: number }> {
 }
 
 async function latencyAt(
-  url: string,
+  broker: TestBroker,
   rate: number,
 ): Promise<{ p50: number; p99: number; max: number; received: number }> {
   const prefix = `lat${randomUUID().slice(0, 8)}`;
   const sink = new CountingSink();
   sink.recordLatency = true;
   const source = new MqttSource({
-    url,
+    url: broker.url,
+    protocolVersion: broker.protocolVersion,
     clientId: `bench-${prefix}`,
     plant: wirePlant({ prefix, bulkSensors: SENSORS }),
   });
   await source.start(sink);
   const count = rate * LATENCY_SECONDS;
-  await publish(url, prefix, count, rate);
+  await publish(broker, prefix, count, rate);
   const deadline = Date.now() + 10_000;
   while (sink.latencies.length < count && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
@@ -189,9 +196,9 @@ async function latencyAt(
 export async function benchIngest(): Promise<Figures> {
   const broker = await startBroker();
   try {
-    const raw = await rawSubscribeRate(broker.url);
-    const source = await sourceRate(broker.url);
-    const latency = await latencyAt(broker.url, LATENCY_RATE);
+    const raw = await rawSubscribeRate(broker);
+    const source = await sourceRate(broker);
+    const latency = await latencyAt(broker, LATENCY_RATE);
     return {
       broker: broker.kind,
       'messages per run': MESSAGES,

@@ -7,7 +7,7 @@ export type MqttConnectionOptions = Omit<MqttSourceOptions, 'plant'>;
 
 /**
  * Reads `MQTT_URL`, `MQTT_CLIENT_ID`, `MQTT_USERNAME`, `MQTT_PASSWORD`, `MQTT_CA_FILE`,
- * `MQTT_CERT_FILE`, `MQTT_KEY_FILE` and `MQTT_TLS_INSECURE=1`. `undefined` without `MQTT_URL`.
+ * `MQTT_CERT_FILE`, `MQTT_KEY_FILE`, `MQTT_TLS_INSECURE=1` and `MQTT_PROTOCOL_VERSION` (4 or 5). `undefined` without `MQTT_URL`.
  * Throws an Error naming the variable when one is malformed or a file cannot be read.
  */
 export function mqttSourceOptionsFromEnv(
@@ -25,6 +25,13 @@ export function mqttSourceOptionsFromEnv(
     url,
     clientId: env.MQTT_CLIENT_ID?.trim() || `twinspace-${hostname()}`,
   };
+  const version = env.MQTT_PROTOCOL_VERSION?.trim();
+  if (version) {
+    if (version !== '4' && version !== '5') {
+      throw new Error(`MQTT_PROTOCOL_VERSION: expected 4 (3.1.1) or 5, got "${version}"`);
+    }
+    options.protocolVersion = version === '4' ? 4 : 5;
+  }
   if (env.MQTT_USERNAME) options.username = env.MQTT_USERNAME;
   if (env.MQTT_PASSWORD) options.password = env.MQTT_PASSWORD;
   const ca = readPem(env, 'MQTT_CA_FILE');

@@ -26,6 +26,12 @@ export interface MqttSourceOptions {
   username?: string;
   password?: string;
   tls?: MqttTlsOptions;
+  /**
+   * 5 (default) lets us bound the broker's in-flight window (Receive Maximum) and the session's
+   * lifetime; 4 (3.1.1) for brokers without MQTT 5, such as aedes: there the broker's own
+   * in-flight limit bounds the window and the session lasts until the broker forgets it.
+   */
+  protocolVersion?: 4 | 5;
   plant: CompiledPlant;
   limits?: ReadingLimits;
   backoff?: BackoffOptions;

@@ -5,6 +5,7 @@ import { DEFAULT_READING_LIMITS } from '../payload/index.js';
 import type { IngestRejection, LiveSource, ReadingSink, SourceWriteResult } from '../source.js';
 import { SparkplugDecoder } from '../sparkplug/index.js';
 import { AckWindow } from './ack-window.js';
+import type { ParkedAck } from './ack-window.js';
 import { confirmsCommand } from './command-confirmation.js';
 import { MQTT_SOURCE_DEFAULTS } from './mqtt-source-options.js';
 import type { MqttSourceOptions, SourceLog } from './mqtt-source-options.js';
@@ -25,6 +26,14 @@ export interface MqttSourceStats {
   reconnects: number;
 }
 
+/** Readings received since the last flush, the acks they hold, and the commands they confirm. */
+interface Batch {
+  readings: Reading[];
+  acks: ParkedAck[];
+  /** Settled once the batch is stored: a command is confirmed when the twin can see it. */
+  confirmations: (() => void)[];
+}
+
 interface PendingWrite {
   actuatorId: string;
   target: number;
@@ -37,6 +46,9 @@ const RAW_PREVIEW_BYTES = 1024;
 // away; a week matches the oldest reading we accept.
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
 const STORE_RETRY = Object.freeze({ initialMs: 100, maxMs: 5_000 });
+// One sink call per this many readings at most: big enough to amortise a database round trip,
+// small enough that one COPY stays well under a second.
+const MAX_BATCH_READINGS = 2_000;
 
 /** mqtt.js's private packet writer: the one place every outgoing PUBACK passes through. */
 interface PacketSender {
@@ -66,6 +78,8 @@ export class MqttSource implements LiveSource {
   #stopping = false;
   #stats = { messages: 0, readings: 0, rejected: 0, reconnects: 0 };
   #onSubscribed: (() => void) | undefined;
+  #batch: Batch = { readings: [], acks: [], confirmations: [] };
+  #flushScheduled = false;
 
   constructor(options: MqttSourceOptions) {
     this.#options = Object.freeze({ ...options });
@@ -114,10 +128,11 @@ export class MqttSource implements LiveSource {
     this.#interceptAcks(this.#client);
     this.#client.on('connect', (connack) => this.#connected(connack.sessionPresent));
     this.#client.on('close', () => this.#closed());
-    // QoS 1 arrives through `customHandleAcks` (below); mqtt.js calls it for QoS 1 and 2 only.
-    this.#client.on('message', (topic, message, packet) => {
-      if (packet.qos === 0) this.#receive(topic, message, packet);
-    });
+    // Every QoS arrives here. Not through mqtt.js's `customHandleAcks`: mqtt.js handles the next
+    // packet only after that callback answers, so holding it until storage would store one
+    // message per round trip. mqtt.js emits `message` before it sends the PUBACK, so the message
+    // is registered in the ack window by the time `#interceptAcks` parks its PUBACK.
+    this.#client.on('message', (topic, message, packet) => this.#receive(topic, message, packet));
     this.#client.on('error', (error) => this.#log('warn', `mqtt: ${error.message}`));
     const timeoutMs = this.#options.startTimeoutMs ?? MQTT_SOURCE_DEFAULTS.startTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -201,23 +216,22 @@ export class MqttSource implements LiveSource {
 
   #clientOptions(): IClientOptions {
     const o = this.#options;
+    const version = o.protocolVersion ?? 5;
     const options: IClientOptions = {
       clientId: o.clientId,
       clean: false,
-      protocolVersion: 5,
+      protocolVersion: version,
       // Reconnects are ours (below) so they can back off; mqtt.js only knows a fixed period.
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       resubscribe: false,
-      properties: {
+    };
+    if (version === 5) {
+      options.properties = {
         sessionExpiryInterval: SESSION_EXPIRY_S,
         receiveMaximum: o.maxInFlight ?? MQTT_SOURCE_DEFAULTS.maxInFlight,
-      },
-      customHandleAcks: (topic, message, packet: { qos: number; messageId?: number }, done) => {
-        this.#receive(topic, message, packet);
-        done(0);
-      },
-    };
+      };
+    }
     if (o.username !== undefined) options.username = o.username;
     if (o.password !== undefined) options.password = o.password;
     if (o.tls) {
@@ -296,15 +310,33 @@ export class MqttSource implements LiveSource {
     if (outcome.rejections.length > 0) this.#reject(topic, message, outcome);
     if (outcome.readings.length > 0) this.#confirmWrites(outcome.readings);
     this.#stats.readings += outcome.readings.length;
+    const batch = this.#batch;
+    for (const reading of outcome.readings) batch.readings.push(reading);
     if (packet.qos > 0 && packet.messageId !== undefined) {
-      const generation = this.#generation;
-      const entry = this.#window.open(generation, packet.messageId);
-      void this.#store(outcome.readings, topic).then((stored) => {
-        if (stored) this.#window.stored(entry, this.#generation);
-      });
-    } else {
-      void this.#store(outcome.readings, topic);
+      batch.acks.push(this.#window.open(this.#generation, packet.messageId));
     }
+    if (batch.readings.length >= MAX_BATCH_READINGS) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /**
+   * Hands the readings of every message received since the last flush to the sink in one call
+   * (mqtt.js delivers a socket read's worth of messages before `setImmediate` runs), and acks
+   * those messages once that one call resolves: a database sink stores a batch per round trip.
+   */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const { readings, acks, confirmations } = this.#batch;
+    if (readings.length === 0 && acks.length === 0) return;
+    this.#batch = { readings: [], acks: [], confirmations: [] };
+    void this.#store(readings, 'mqtt').then((stored) => {
+      if (!stored) return;
+      for (const ack of acks) this.#window.stored(ack, this.#generation);
+      for (const confirm of confirmations) confirm();
+    });
   }
 
   #decode(topic: string, message: Buffer): WireOutcome {
@@ -338,8 +370,8 @@ export class MqttSource implements LiveSource {
       if (!binding || !sensor) continue;
       for (const reading of readings) {
         if (confirmsCommand(binding.actuator, pending.target, sensor, reading, tolerance)) {
-          pending.settle({ ok: true });
           this.#pendingWrites.delete(pending);
+          this.#batch.confirmations.push(() => pending.settle({ ok: true }));
           break;
         }
       }

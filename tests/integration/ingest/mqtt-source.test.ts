@@ -22,15 +22,18 @@ function seeded(seed: number): () => number {
   };
 }
 
-async function publisher(url: string, clientId = `pub-${randomUUID()}`): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, {
+/** A QoS 1 publisher with a persistent session, so its unacked publishes survive a broker restart. */
+async function publisher(
+  broker: TestBroker,
+  clientId = `pub-${randomUUID()}`,
+): Promise<MqttClient> {
+  return mqtt.connectAsync(broker.url, {
     clientId,
     clean: false,
-    protocolVersion: 5,
+    protocolVersion: broker.protocolVersion,
     reconnectPeriod: 200,
-    properties: { sessionExpiryInterval: 600 },
+    ...(broker.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 600 } } : {}),
   });
-  return client;
 }
 
 function sourceFor(
@@ -44,6 +47,7 @@ function sourceFor(
     clientId,
     plant: wirePlant({ prefix, bulkSensors: 4 }),
     backoff: { initialMs: 100, maxMs: 1_000 },
+    protocolVersion: broker.protocolVersion,
     ...extra,
   });
 }
@@ -62,7 +66,7 @@ describe('MqttSource against a real broker', () => {
     const sink = new MemorySink();
     const source = sourceFor(broker, prefix, `src-${prefix}`);
     await source.start(sink);
-    const pub = await publisher(broker.url);
+    const pub = await publisher(broker);
     try {
       const t = NOW() - 1000;
       await pub.publishAsync(
@@ -107,7 +111,7 @@ describe('MqttSource against a real broker', () => {
     const sink = new MemorySink();
     const source = sourceFor(broker, prefix, `src-${prefix}`);
     await source.start(sink);
-    const pub = await publisher(broker.url);
+    const pub = await publisher(broker);
     const random = seeded(4242);
     const total = 2000;
     try {
@@ -147,7 +151,7 @@ describe('MqttSource against a real broker', () => {
     });
     const first = sourceFor(broker, prefix, clientId);
     await first.start(held);
-    const pub = await publisher(broker.url);
+    const pub = await publisher(broker);
     const t0 = NOW() - 10_000;
     for (let i = 0; i < 20; i += 1) {
       await pub.publishAsync(`${prefix}/L-1/FT-${i % 4}`, JSON.stringify({ value: i, t: t0 + i }), {
@@ -187,13 +191,48 @@ describe('MqttSource against a real broker', () => {
     }
   });
 
+  it('applies back-pressure: with storage stalled, at most maxInFlight messages are taken from the broker', async (ctx) => {
+    // The window is MQTT 5's Receive Maximum; a 3.1.1-only broker (aedes) sets its own.
+    if (broker.protocolVersion !== 5) ctx.skip();
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const sink = new MemorySink();
+    let release: () => void = () => undefined;
+    sink.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const source = sourceFor(broker, prefix, `src-${prefix}`, { maxInFlight: 50 });
+    await source.start(sink);
+    const pub = await publisher(broker);
+    const t0 = NOW() - 10_000;
+    try {
+      for (let i = 0; i < 300; i += 1) {
+        await pub.publishAsync(
+          `${prefix}/L-1/FT-${i % 4}`,
+          JSON.stringify({ value: i % 100, t: t0 + i }),
+          { qos: 1 },
+        );
+      }
+      await eventually(() => sink.delivered >= 50, 'the first 50 messages');
+      // Proving a negative needs a pause: give the broker time to (wrongly) send more.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(sink.delivered).toBe(50);
+      expect(source.stats.ackWindowDepth).toBe(50);
+      release();
+      await eventually(() => sink.readings.size === 300, 'all 300 once storage resumes');
+    } finally {
+      release();
+      await pub.endAsync();
+      await source.stop();
+    }
+  });
+
   it('publishes a command and resolves when the confirming reading arrives, or says why not', async () => {
     const prefix = `t${randomUUID().slice(0, 8)}`;
     const sink = new MemorySink();
     const source = sourceFor(broker, prefix, `src-${prefix}`, { commandTimeoutMs: 1_500 });
     await source.start(sink);
     // A stand-in valve: obeys commands on its command topic and reports its position in %.
-    const valve = await publisher(broker.url);
+    const valve = await publisher(broker);
     await valve.subscribeAsync(`${prefix}/V-1/cmd`, { qos: 1 });
     const commands: unknown[] = [];
     let obey = true;
@@ -237,7 +276,7 @@ describe.skipIf(mosquittoBinary() === undefined)(
       const sink = new MemorySink();
       const source = sourceFor(broker, prefix, `src-${prefix}`);
       await source.start(sink);
-      const pub = await publisher(broker.url, `pub-${prefix}`);
+      const pub = await publisher(broker, `pub-${prefix}`);
       const total = 3000;
       const t0 = NOW() - 60_000;
       let published = 0;

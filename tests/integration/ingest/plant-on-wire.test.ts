@@ -65,7 +65,12 @@ describe('plant on the wire, end to end through the real adapters', () => {
       PLANT_DATA_DIR,
     );
     const plant = compilePlant(plantFile);
-    mqttSource = new MqttSource({ url: broker.url, clientId: `twin-${prefix}`, plant });
+    mqttSource = new MqttSource({
+      protocolVersion: broker.protocolVersion,
+      url: broker.url,
+      clientId: `twin-${prefix}`,
+      plant,
+    });
     opcuaSource = new OpcuaSource({ plant, pkiDir: CLIENT_PKI });
     await mqttSource.start(sink);
     await opcuaSource.start(sink);

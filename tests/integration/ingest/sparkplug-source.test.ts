@@ -30,6 +30,7 @@ describe('MqttSource with a Sparkplug B edge node on a real broker', () => {
     const sink = new MemorySink();
     const source = new MqttSource({
       url: broker.url,
+      protocolVersion: broker.protocolVersion,
       clientId: `src-${prefix}`,
       plant: wirePlant({ prefix, group }),
     });

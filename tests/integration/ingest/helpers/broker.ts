@@ -13,6 +13,8 @@ export interface TestBroker {
   readonly kind: 'mosquitto' | 'aedes' | 'shared';
   /** Whether `restart` keeps persistent sessions and queued QoS 1 messages (Mosquitto only). */
   readonly persistent: boolean;
+  /** The newest MQTT version the broker speaks: aedes has no MQTT 5. */
+  readonly protocolVersion: 4 | 5;
   /** Stops the broker gracefully (Mosquitto writes its persistence file) and starts it again. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -22,7 +24,13 @@ const MOSQUITTO_PATHS = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/loca
 
 /** The Mosquitto binary, when this machine has one. */
 export function mosquittoBinary(): string | undefined {
+  if (forceAedes()) return undefined;
   return MOSQUITTO_PATHS.find((p) => existsSync(p));
+}
+
+/** `TWINSPACE_TEST_BROKER=aedes` runs the suite as a machine without Mosquitto would. */
+function forceAedes(): boolean {
+  return process.env.TWINSPACE_TEST_BROKER === 'aedes';
 }
 
 /** Asks the OS for a port nobody listens on. */
@@ -75,12 +83,13 @@ function stopChild(child: ChildProcess): Promise<void> {
  * and client id), otherwise a private one. Never restarted: it is shared.
  */
 export async function sharedBroker(): Promise<TestBroker> {
-  if (await portOpen(1883)) {
+  if (!forceAedes() && (await portOpen(1883))) {
     return {
       url: 'mqtt://127.0.0.1:1883',
       port: 1883,
       kind: 'shared',
       persistent: false,
+      protocolVersion: 5,
       restart: () => Promise.reject(new Error('the shared broker is not ours to restart')),
       stop: () => Promise.resolve(),
     };
@@ -129,6 +138,7 @@ export async function startBroker(port?: number): Promise<TestBroker> {
       port: chosen,
       kind: 'mosquitto',
       persistent: true,
+      protocolVersion: 5,
       async restart() {
         await stopChild(child);
         child = await launch();
@@ -153,6 +163,7 @@ export async function startBroker(port?: number): Promise<TestBroker> {
     port: chosen,
     kind: 'aedes',
     persistent: false,
+    protocolVersion: 4,
     async restart() {
       await stopChild(child);
       child = await launch();
