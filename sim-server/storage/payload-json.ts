@@ -5,10 +5,23 @@
  */
 const TAG = '$float';
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `text` as PostgreSQL can hold it: text and jsonb refuse NUL and lone UTF-16 surrogates (and a
+ * refused row would fail its batch on every retry), so those become U+FFFD.
+ */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
 export function encodePayload(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? { [TAG]: String(v) } : v,
-  );
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return { [TAG]: String(v) };
+    if (typeof v === 'string') return storableText(v);
+    return v;
+  });
 }
 
 /** Reverses `encodePayload` on an already-parsed JSON value (drivers parse jsonb for us). */

@@ -22,8 +22,12 @@ export function assertStorableEvent(event: TwinEvent): void {
     );
   if (event.type !== 'readings') return;
   for (const reading of event.readings) {
-    if (typeof reading.sensorId !== 'string' || reading.sensorId === '')
-      throw invariant(`readings event ${event.seq} has a reading without a sensorId`);
+    if (
+      typeof reading.sensorId !== 'string' ||
+      reading.sensorId === '' ||
+      reading.sensorId.includes('\u0000')
+    )
+      throw invariant(`readings event ${event.seq} has a reading without a usable sensorId`);
     if (!isEpochMs(reading.t))
       throw invariant(
         `reading of ${reading.sensorId} in event ${event.seq} has t ${String(reading.t)}; expected whole ms since the epoch`,

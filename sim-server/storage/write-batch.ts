@@ -12,7 +12,7 @@ import type {
   TwinEvent,
 } from '../../digital-twin/index.js';
 import { applyCapsuleChange } from './capsule-projection.js';
-import { decodePayload, encodePayload } from './payload-json.js';
+import { decodePayload, encodePayload, storableText } from './payload-json.js';
 import type { RejectRecord, StoredSnapshot } from './storage.js';
 
 /** One sample as it goes into the readings table. */
@@ -53,11 +53,6 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   // Back off continuation bytes (10xxxxxx) so a multi-byte character is never split.
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
   return bytes.subarray(0, end).toString('utf8');
-}
-
-/** PostgreSQL text cannot hold NUL; raw input from the wire sometimes does. */
-function textSafe(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
 /** The payload column: the event without its header (readings keep only their count). */
@@ -121,10 +116,10 @@ export async function writeBatch(tx: WriteTx, batch: WriteBatch, zoneOf: ZoneOf)
   if (batch.rejects.length > 0) {
     const rows = batch.rejects.map((reject) => ({
       t: reject.t,
-      source: textSafe(reject.source),
-      reason: textSafe(reject.reason),
-      detail: textSafe(truncateUtf8(reject.detail, REJECT_RAW_MAX_BYTES)),
-      raw: textSafe(truncateUtf8(reject.raw, REJECT_RAW_MAX_BYTES)),
+      source: storableText(reject.source),
+      reason: storableText(reject.reason),
+      detail: storableText(truncateUtf8(reject.detail, REJECT_RAW_MAX_BYTES)),
+      raw: storableText(truncateUtf8(reject.raw, REJECT_RAW_MAX_BYTES)),
     }));
     await tx.query(
       `insert into rejects (t, source, reason, detail, raw)
@@ -161,8 +156,8 @@ async function storeCapsule(
       capsule.state,
       capsule.severity,
       capsule.priority,
-      capsule.title,
-      capsule.description,
+      storableText(capsule.title),
+      storableText(capsule.description),
       capsule.equipmentId,
       capsule.sensorId,
       capsule.raisedAt,

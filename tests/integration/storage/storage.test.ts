@@ -147,6 +147,33 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
     expect((await reopened.loadRecovery()).events).toEqual(events);
   });
 
+  test('text PostgreSQL cannot hold (NUL, lone surrogates) is stored as U+FFFD, not retried forever', async () => {
+    const p = await place();
+    const storage = await open(p);
+    storage.append([
+      raised(1, capsule('c1', { title: 'bad\u0000title', description: 'half \uD83D pair' })),
+      {
+        seq: 2,
+        t: T0,
+        type: 'annotation',
+        annotationId: 'a1',
+        text: 'nul\u0000 and \uDC00 alone, 😀 kept',
+        actor: { id: 'u', name: 'U', role: 'operator' },
+        equipmentId: null,
+        capsuleId: null,
+      },
+    ]);
+    await storage.flush();
+    expect(storage.stats().writeErrors).toBe(0);
+    const { events } = await storage.loadRecovery();
+    expect(events[1]).toMatchObject({ text: 'nul\uFFFD and \uFFFD alone, 😀 kept' });
+    expect(await storage.getCapsule('c1')).toMatchObject({
+      title: 'bad\uFFFDtitle',
+      description: 'half \uFFFD pair',
+    });
+    expect((await storage.listCapsules({ limit: 5, text: 'half' })).items).toHaveLength(1);
+  });
+
   test('recovery starts at the latest snapshot and returns only later events', async () => {
     const p = await place();
     const storage = await open(p);
