@@ -21,13 +21,10 @@ import type {
 } from './events.js';
 import { isClosedState, isLegalTransition } from './capsule-lifecycle.js';
 import { conditionPresent, rankOfSeverity } from './rules/conditions.js';
-import {
-  foldDeviation,
-  foldReading,
-  qualityCode,
-  stopVibration,
-  RUNNING_THRESHOLD,
-} from './rules/indicators.js';
+import * as indicators from './rules/indicators.js';
+
+// Module-local copies: the per-reading path should not pay for a loader's getter per access.
+const { foldDeviation, foldReading, qualityCode, stopVibration, RUNNING_THRESHOLD } = indicators;
 
 /**
  * Fold one event into the twin state, in place (SPEC E-1 … E-14). The same function serves the

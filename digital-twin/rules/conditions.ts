@@ -1,8 +1,12 @@
 import type { Severity } from '../capsule.js';
 import type { TwinState } from '../twin-state.js';
-import { isUsable, ZONE_HI, ZONE_HIHI } from '../twin-state.js';
+import * as twin from '../twin-state.js';
 import type { RuleInstance } from './rule-config.js';
 import { DEFAULT_VIBRATION_ON_DELAY_MS } from './rule-config.js';
+
+// Module-local copies: read once per rule instance per evaluation, and some loaders (tsx's
+// CommonJS interop) make every access to an imported binding a getter call.
+const { isUsable, ZONE_HI, ZONE_HIHI } = twin;
 
 /** Severity ranks: 0 means "no condition due"; the latch stores these too (E-13). */
 export const RANK_NONE = 0;

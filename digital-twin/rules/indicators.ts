@@ -1,16 +1,5 @@
 import type { TwinState } from '../twin-state.js';
-import {
-  LATCH_SLOT,
-  LATCH_SLOTS,
-  QUALITY_BAD,
-  QUALITY_GOOD,
-  QUALITY_UNCERTAIN,
-  ZONE_HI,
-  ZONE_HIHI,
-  ZONE_LO,
-  ZONE_LOLO,
-  ZONE_NORMAL,
-} from '../twin-state.js';
+import * as twin from '../twin-state.js';
 
 /**
  * The rule indicators the reducer keeps per sensor (SPEC E-5 … E-9): limit zone with hysteresis,
@@ -43,10 +32,14 @@ export const BASELINE_MIN_EXCESS = 1;
 /** A run actuator at or above this value counts as running. */
 export const RUNNING_THRESHOLD = 0.5;
 
-const LIMIT = LATCH_SLOT.limit;
-const RATE = LATCH_SLOT.rate;
-const VIBRATION = LATCH_SLOT.vibration;
-const DEVIATION = LATCH_SLOT.deviation;
+// Module-local copies of imported constants: this is the per-reading path, and some loaders
+// (tsx's CommonJS interop) turn every access to an imported binding into a getter call.
+const { LATCH_SLOTS, QUALITY_BAD, QUALITY_GOOD, QUALITY_UNCERTAIN } = twin;
+const { ZONE_HI, ZONE_HIHI, ZONE_LO, ZONE_LOLO, ZONE_NORMAL } = twin;
+const LIMIT = twin.LATCH_SLOT.limit;
+const RATE = twin.LATCH_SLOT.rate;
+const VIBRATION = twin.LATCH_SLOT.vibration;
+const DEVIATION = twin.LATCH_SLOT.deviation;
 
 /** Quality code of a reading's quality string; anything unrecognised counts as bad (E-3). */
 export function qualityCode(quality: string): number {
