@@ -1,0 +1,193 @@
+/**
+ * Shared pieces of the live-server integration tests: an in-process server on a free port with
+ * PGlite in a temp folder, colyseus.js clients that record every message, and polling helpers.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'colyseus.js';
+import type { Room } from 'colyseus.js';
+import { loadConfig } from '../../../sim-server/config.js';
+import { createServer } from '../../../sim-server/server.js';
+import type { TwinspaceServer } from '../../../sim-server/server.js';
+
+export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/** What a client sees of the room state (colyseus.js decodes it without our classes). */
+export interface SeenCapsule {
+  id: string;
+  severity: string;
+  state: string;
+  equipmentId: string;
+  sensorId: string;
+  acknowledgedBy: string;
+  lastActor: string;
+  lastAction: string;
+  x: number;
+  y: number;
+  z: number;
+}
+export interface SeenMap<T> {
+  get(key: string): T | undefined;
+  forEach(callback: (value: T, key: string) => void): void;
+  size: number;
+}
+export interface SeenState {
+  plantId: string;
+  t: number;
+  seq: number;
+  durableSeq: number;
+  sourceRunning: boolean;
+  sensors: SeenMap<{ value: number; quality: string; t: number }>;
+  actuators: SeenMap<{ value: number }>;
+  equipment: SeenMap<{ status: string; openCapsules: number }>;
+  capsules: SeenMap<SeenCapsule>;
+  presence: SeenMap<{ name: string; role: string; connected: boolean }>;
+}
+
+export interface Ack {
+  commandId: string | null;
+  status: 'accepted' | 'rejected';
+  reason?: string;
+  code?: string;
+}
+
+export interface TestServer {
+  server: TwinspaceServer;
+  dataDir: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Equipment whose sensors the test plant keeps: the reactor and its two cooling-water pumps. */
+const KEPT_SENSORS_OF = new Set(['R-101', 'P-201', 'P-202']);
+
+/**
+ * The demo plant with every sensor removed except those of R-101, P-201 and P-202, written to
+ * `dir`. Equipment, actuators and physics are untouched, so cooling-pump-trip runs exactly as on
+ * the full plant; with 21 sensors instead of 301 a test stores 14× fewer readings and reaches the
+ * critical alarm (about 300 s of plant time) in seconds even with PGlite on a busy machine.
+ */
+export function writeTestPlant(dir: string): string {
+  const plant = JSON.parse(readFileSync(join(ROOT, 'assets/plants/demo-reactor.json'), 'utf8')) as {
+    equipment: { id: string; sensors: unknown[] }[];
+  };
+  for (const equipment of plant.equipment) {
+    if (!KEPT_SENSORS_OF.has(equipment.id)) equipment.sensors = [];
+  }
+  const path = join(dir, 'demo-reactor-trimmed.json');
+  writeFileSync(path, JSON.stringify(plant));
+  return path;
+}
+
+/** Starts a server in-process: PGlite in a temp DATA_DIR, a free port, plant time sped up. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinspace-server-'));
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      PLANT: writeTestPlant(dataDir),
+      SCENARIO: 'cooling-pump-trip',
+      TIME_SCALE: '100',
+      PATCH_RATE_MS: '50',
+      SNAPSHOT_EVERY_S: '30',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    ROOT,
+  );
+  const server = await createServer(config);
+  return {
+    server,
+    dataDir,
+    wsUrl: `ws://127.0.0.1:${server.port}`,
+    stop: async () => {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A joined colyseus.js client that keeps every message it received. */
+export interface TestClient {
+  room: Room<SeenState>;
+  acks: Ack[];
+  messages: { type: string; body: unknown }[];
+  state(): SeenState;
+  /** Sends a command and resolves with its ack (the first ack naming its commandId). */
+  command(body: Record<string, unknown>): Promise<Ack>;
+  leave(): Promise<void>;
+}
+
+export async function joinPlant(wsUrl: string, name: string): Promise<TestClient> {
+  const client = new Client(wsUrl);
+  const room = await client.joinOrCreate<SeenState>('plant', { name });
+  const acks: Ack[] = [];
+  const messages: { type: string; body: unknown }[] = [];
+  room.onMessage('ack', (ack: Ack) => acks.push(ack));
+  room.onMessage('*', (type, body) => messages.push({ type: String(type), body }));
+  // The first full state arrives right after joining.
+  await waitFor(
+    () => room.state.sensors !== undefined && room.state.plantId !== '',
+    'the first full state',
+  );
+  return {
+    room,
+    acks,
+    messages,
+    state: () => room.state,
+    command: async (body) => {
+      const before = acks.length;
+      room.send('command', body);
+      const id = body['commandId'];
+      return waitFor(
+        () =>
+          acks.slice(before).find((ack) => ack.commandId === (typeof id === 'string' ? id : null)),
+        `the ack of ${JSON.stringify(body)}`,
+      );
+    },
+    leave: async () => {
+      // leave() never settles on a connection that is already closed; do not wait for ever.
+      await Promise.race([room.leave(true), new Promise((r) => setTimeout(r, 2000))]);
+    },
+  };
+}
+
+/** Polls until `probe` returns something other than undefined/false, or fails naming `what`. */
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The open critical capsule on R-101 a client sees, if any. */
+export function criticalOnReactor(state: SeenState): SeenCapsule | undefined {
+  let found: SeenCapsule | undefined;
+  state.capsules.forEach((capsule) => {
+    if (capsule.equipmentId === 'R-101' && capsule.severity === 'critical') found ??= capsule;
+  });
+  return found;
+}
+
+export async function getJson(
+  base: string,
+  path: string,
+): Promise<{
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string; field?: string } };
+}> {
+  const response = await fetch(new URL(path, base));
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
