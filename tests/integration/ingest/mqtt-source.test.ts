@@ -212,11 +212,13 @@ describe('MqttSource against a real broker', () => {
           { qos: 1 },
         );
       }
-      await eventually(() => sink.delivered >= 50, 'the first 50 messages');
-      // Proving a negative needs a pause: give the broker time to (wrongly) send more.
+      await eventually(() => sink.delivered > 0, 'the first messages');
+      // Proving a negative needs a pause: give the broker time to (wrongly) send more. A broker
+      // may hold the window below 50 (its own in-flight limit); it must never exceed it.
       await new Promise((r) => setTimeout(r, 1_000));
-      expect(sink.delivered).toBe(50);
-      expect(source.stats.ackWindowDepth).toBe(50);
+      expect(sink.delivered).toBeLessThanOrEqual(50);
+      expect(source.stats.ackWindowDepth).toBe(sink.delivered);
+      expect(sink.readings.size).toBe(0);
       release();
       await eventually(() => sink.readings.size === 300, 'all 300 once storage resumes');
     } finally {

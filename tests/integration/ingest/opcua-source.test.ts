@@ -22,7 +22,7 @@ describe('OpcuaSource against an in-test OPC-UA server', () => {
     port = await freePort();
     server = await startOpcuaServer(port);
     source = new OpcuaSource({
-      plant: wirePlant({ prefix: 'opcua', opcuaEndpoint: server.endpoint }),
+      plant: wirePlant({ prefix: 'opcua', opcuaEndpoint: server.endpoint, missingOpcuaNode: true }),
       pkiDir: PKI,
       aliveTimeoutMs: 3_000,
     });
@@ -57,6 +57,16 @@ describe('OpcuaSource against an in-test OPC-UA server', () => {
     expect(sink.rejections.find((r) => r.reason === 'out_of_range')?.origin).toContain(
       'ns=1;s=R-1.TT-3',
     );
+  });
+
+  it('reports a bound node the server does not have, and keeps monitoring the others', async () => {
+    await eventually(() => sink.reasons().includes('unknown_node'), 'an unknown_node rejection');
+    const rejection = sink.rejections.find((r) => r.reason === 'unknown_node');
+    expect(rejection?.message).toContain('ns=1;s=R-1.Missing');
+    expect(rejection?.message).toContain('TT-9');
+    expect(rejection?.message).toContain('BadNodeIdUnknown');
+    server.set('R-1.TT-3', 33);
+    await eventually(() => sink.of('TT-3').some((r) => r.value === 33), 'TT-3 = 33');
   });
 
   it('applies the binding deadband: changes smaller than 1 % are not reported', async () => {
