@@ -148,6 +148,8 @@ export interface Storage {
    * Queues already-sequenced events for batched durable writes; never blocks, never drops.
    * Readings events go to the readings table (with their seq), the rest to events; capsule.*
    * also update the capsules projection; command.* also write the commands audit row.
+   * Throws `Invariant: …` (queueing nothing) for a seq out of order or a row the database would
+   * refuse (fractional time, missing sensor id), since such a row would block every later write.
    */
   append(events: readonly TwinEvent[]): void;
   appendSnapshot(snapshot: StoredSnapshot): void;
