@@ -7,6 +7,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchMaker, Server } from '@colyseus/core';
+import { Encoder } from '@colyseus/schema';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { compilePlant } from '../digital-twin/index.js';
 import type { ServerConfig } from './config.js';
@@ -81,6 +82,11 @@ export async function createServer(
       ? `live plant ${plantFile.id} starts fresh at ${new Date(start.t).toISOString()}`
       : `live plant ${plantFile.id} recovered at seq ${start.seq} (snapshot ${start.snapshotSeq ?? 'none'} + ${start.replayed} events)`,
   );
+
+  // The encoder's buffer must hold the full state a joining client receives, or it regrows with a
+  // console warning on every join. FACTS.md: 2,000 sensors + 500 capsules encode to 118 KB, so
+  // ~64 bytes per sensor plus 512 KB for capsules and presence is ample.
+  Encoder.BUFFER_SIZE = Math.max(Encoder.BUFFER_SIZE, plant.sensors.length * 64 + 512 * 1024);
 
   const hub = new RoomHub();
   const deps: ApiDeps = {
