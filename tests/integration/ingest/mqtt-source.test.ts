@@ -305,7 +305,10 @@ describe.skipIf(mosquittoBinary() === undefined)(
         await publishing;
         await eventually(
           () => sink.readings.size === total,
-          `all ${total} readings after the restart`,
+          () =>
+            `all ${total} readings after the restart (have ${sink.readings.size}, delivered ${sink.delivered}, ` +
+            `window ${source.stats.ackWindowDepth}, connected ${String(source.stats.connected)}, ` +
+            `reconnects ${source.stats.reconnects}, publisher connected ${String(pub.connected)})`,
           60_000,
         );
         expect(published).toBe(total);

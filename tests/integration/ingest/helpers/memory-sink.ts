@@ -38,7 +38,7 @@ export class MemorySink implements ReadingSink {
 /** Polls until the condition holds; fails with the description after the timeout. */
 export async function eventually(
   condition: () => boolean,
-  what: string,
+  what: string | (() => string),
   timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
