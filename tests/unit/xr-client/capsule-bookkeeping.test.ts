@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DirtySlots } from '../../../xr-client/capsules/dirty-slots.js';
+import { InstanceSlots } from '../../../xr-client/capsules/instance-slots.js';
+import { nearestIndices } from '../../../xr-client/capsules/nearest.js';
+
+describe('InstanceSlots', () => {
+  it('keeps live slots dense: removing moves the last slot into the hole', () => {
+    const slots = new InstanceSlots();
+    for (const id of ['a', 'b', 'c', 'd']) slots.add(id);
+    expect(slots.remove('b')).toEqual({ index: 1, movedFrom: 3 });
+    expect(slots.count).toBe(3);
+    expect([0, 1, 2].map((i) => slots.idAt(i))).toEqual(['a', 'd', 'c']);
+    expect(slots.indexOf('d')).toBe(1);
+    expect(slots.indexOf('b')).toBeUndefined();
+  });
+
+  it('removing the last slot moves nothing', () => {
+    const slots = new InstanceSlots();
+    slots.add('a');
+    slots.add('b');
+    expect(slots.remove('b')).toEqual({ index: 1, movedFrom: 1 });
+    expect(slots.remove('missing')).toBeUndefined();
+    expect(() => slots.idAt(1)).toThrow(/no live instance slot 1/);
+  });
+
+  it('refuses a second slot for the same id', () => {
+    const slots = new InstanceSlots();
+    slots.add('a');
+    expect(() => slots.add('a')).toThrow(/already exists/);
+  });
+});
+
+describe('DirtySlots', () => {
+  it('uploads few changes as exact runs of adjacent slots', () => {
+    const dirty = new DirtySlots();
+    for (const i of [7, 3, 4, 5, 20, 4]) dirty.mark(i);
+    expect(dirty.size).toBe(5);
+    expect(dirty.ranges(100)).toEqual([
+      [3, 3],
+      [7, 1],
+      [20, 1],
+    ]);
+  });
+
+  it('uploads many scattered changes as the one span covering them', () => {
+    const dirty = new DirtySlots();
+    for (let i = 0; i < 40; i += 1) dirty.mark(10 + i * 3);
+    expect(dirty.ranges(1000)).toEqual([[10, 39 * 3 + 1]]);
+  });
+
+  it('leaves out slots no longer drawn and forgets everything on clear', () => {
+    const dirty = new DirtySlots();
+    dirty.mark(2);
+    dirty.mark(9);
+    expect(dirty.ranges(5)).toEqual([[2, 1]]);
+    dirty.clear();
+    expect(dirty.ranges(100)).toEqual([]);
+    dirty.mark(9);
+    expect(dirty.ranges(100)).toEqual([[9, 1]]);
+  });
+});
+
+describe('nearestIndices', () => {
+  it('returns the k nearest points, nearest first, reading strided buffers', () => {
+    // stride 4: x, y, z, unused
+    const data = new Float32Array([10, 0, 0, 9, 1, 0, 0, 9, 5, 0, 0, 9, -2, 0, 0, 9, 3, 0, 0, 9]);
+    expect(nearestIndices(data, 4, 0, 5, { x: 0, y: 0, z: 0 }, 3)).toEqual([1, 3, 4]);
+    expect(nearestIndices(data, 4, 0, 5, { x: 9, y: 0, z: 0 }, 2)).toEqual([0, 2]);
+    expect(nearestIndices(data, 4, 0, 5, { x: 0, y: 0, z: 0 }, 0)).toEqual([]);
+  });
+});
