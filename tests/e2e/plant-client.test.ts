@@ -1,0 +1,255 @@
+/**
+ * The spatial client in Debian's Chromium against a real server (in-process createServer,
+ * simulator with the cooling-pump-trip scenario so capsules open within seconds): the plant
+ * renders, capsule instances match the server's open capsules, clicking a projected capsule
+ * opens its panel, Acknowledge reaches the server and a second page, and a dropped connection
+ * is shown, reconnected and resynced. Screenshots go to tests/e2e/artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchChromium } from './chromium.js';
+import { liveServerUnavailable, startLiveServer } from './live-server.js';
+import type { LiveServer } from './live-server.js';
+
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const skipReason =
+  chromiumPath() === null
+    ? 'Chromium is not installed (set CHROMIUM_PATH)'
+    : liveServerUnavailable();
+
+/** Open capsule ids on the server, from the HTTP API. */
+async function serverOpenCapsules(url: string): Promise<Map<string, string>> {
+  const response = await fetch(`${url}api/v1/capsules?limit=1000`);
+  const body = (await response.json()) as { items: { id: string; state: string }[] };
+  return new Map(
+    body.items
+      .filter((c) => c.state !== 'resolved' && c.state !== 'dismissed')
+      .map((c) => [c.id, c.state]),
+  );
+}
+
+async function openApp(browser: Browser, url: string, name: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(`${url}?name=${encodeURIComponent(name)}`);
+  await page.waitForFunction(
+    () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
+    undefined,
+    { timeout: 60_000 },
+  );
+  const error = await page.evaluate(() => document.body.dataset['error'] ?? null);
+  if (error !== null) throw new Error(`the app did not start: ${error}`);
+  return page;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- the page-side app is reached through window in page.evaluate */
+/** Centre (CSS px) of a full-screen GUI control by name, or null when not laid out. */
+function controlCenter(page: Page, name: string): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((name) => {
+    const control = (window as any).twinspace.gui.getControlByName(name);
+    if (!control || !control.isVisible) return null;
+    return { x: control.centerX as number, y: control.centerY as number };
+  }, name);
+}
+
+describe.skipIf(skipReason !== null)('spatial client against a live server', () => {
+  let server: LiveServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startLiveServer({ SCENARIO: 'cooling-pump-trip', TIME_SCALE: '3' });
+    browser = await launchChromium();
+    page = await openApp(browser, server.url, 'Tester A');
+    // The scenario trips the cooling pump early; wait until capsules are open.
+    await page.waitForFunction(() => (window as any).twinspace.layer.count > 0, undefined, {
+      timeout: 60_000,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('renders the plant: the canvas differs from the clear colour over a large area', async () => {
+    const share = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const { scene, engine } = (window as any).twinspace.handles;
+          scene.onAfterRenderObservable.addOnce(() => {
+            const gl = engine._gl as WebGL2RenderingContext;
+            const w = gl.drawingBufferWidth;
+            const h = gl.drawingBufferHeight;
+            const pixels = new Uint8Array(w * h * 4);
+            gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+            const clear = [0.07 * 255, 0.09 * 255, 0.12 * 255];
+            let differing = 0;
+            for (let i = 0; i < pixels.length; i += 4) {
+              const d =
+                Math.abs(pixels[i]! - clear[0]!) +
+                Math.abs(pixels[i + 1]! - clear[1]!) +
+                Math.abs(pixels[i + 2]! - clear[2]!);
+              if (d > 12) differing += 1;
+            }
+            resolve(differing / (w * h));
+          });
+        }),
+    );
+    await page.screenshot({ path: `${ARTIFACTS}desktop.png` });
+    // The demo plant's zones and equipment cover a good part of the default view.
+    expect(share).toBeGreaterThan(0.1);
+  });
+
+  it('draws one capsule instance per open capsule on the server', async () => {
+    let last = '';
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const server_ = await serverOpenCapsules(server.url);
+      const client = await page.evaluate(() => ({
+        count: (window as any).twinspace.layer.count as number,
+        ids: [...(window as any).twinspace.capsules.keys()].sort() as string[],
+      }));
+      const serverIds = [...server_.keys()].sort();
+      last = `server ${serverIds.join(',')} / client ${client.ids.join(',')} (instances ${client.count})`;
+      if (client.count === serverIds.length && client.ids.join() === serverIds.join()) {
+        expect(client.count).toBeGreaterThan(0);
+        return;
+      }
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`capsule instances never matched the server: ${last}`);
+  });
+
+  it('opens a capsule panel when its projected position is clicked', async () => {
+    const target = await page.evaluate(() => {
+      const twin = (window as any).twinspace;
+      for (const id of twin.capsules.keys()) {
+        const p = twin.projectCapsule(id);
+        if (p !== null && p.x > 330 && p.x < 820 && p.y > 80 && p.y < 700)
+          return { id: id as string, ...p };
+      }
+      return null;
+    });
+    expect(target).not.toBeNull();
+    await page.mouse.click(target!.x, target!.y);
+    // Glyphs can overlap on screen: the nearest one under the cursor wins, so any capsule drawn
+    // within a glyph's radius of the click is a correct answer; nothing selected is not.
+    await page.waitForFunction(
+      () => (window as any).twinspace.selection?.kind === 'capsule',
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
+    const picked = await page.evaluate(() => {
+      const twin = (window as any).twinspace;
+      const id = twin.selection.id as string;
+      return { id, at: twin.projectCapsule(id), title: twin.capsules.get(id)?.title as string };
+    });
+    expect(Math.hypot(picked.at.x - target!.x, picked.at.y - target!.y)).toBeLessThan(30);
+    expect(await page.evaluate(() => (window as any).twinspace.panel.visible)).toBe(true);
+    expect(
+      await page.evaluate(() => (window as any).twinspace.gui.getControlByName('panel:title').text),
+    ).toBe(picked.title);
+    await page.screenshot({ path: `${ARTIFACTS}desktop-panel.png` });
+  });
+
+  it('Acknowledge changes the capsule on the server and in a second page', async () => {
+    const second = await openApp(browser, server.url, 'Tester B');
+    try {
+      const id = await page.evaluate(() => {
+        const twin = (window as any).twinspace;
+        const active = [...twin.capsules.values()].find((c: any) => c.state === 'active');
+        if (active === undefined) return null;
+        twin.select({ kind: 'capsule', id: active.id });
+        return active.id as string;
+      });
+      expect(id, 'an active capsule to acknowledge').not.toBeNull();
+      await page.waitForTimeout(300);
+      const button = await controlCenter(page, 'button:Acknowledge');
+      expect(button).not.toBeNull();
+      await page.mouse.click(button!.x, button!.y);
+      await page.waitForFunction(
+        () => /accepted|rejected/.test((window as any).twinspace.panel.statusText),
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
+      expect(await page.evaluate(() => (window as any).twinspace.panel.statusText)).toContain(
+        'accepted',
+      );
+      // The API reads what storage has written, which trails the room by a batch: poll. The
+      // capsule's history names who acknowledged it (it may resolve soon after, if its
+      // condition clears).
+      let acknowledgedBy: string | undefined;
+      for (let attempt = 0; attempt < 40 && acknowledgedBy === undefined; attempt += 1) {
+        const body = (await (await fetch(`${server.url}api/v1/capsules/${id}`)).json()) as {
+          history?: { action: string; actor: { name: string } }[];
+          capsule?: { history: { action: string; actor: { name: string } }[] };
+        };
+        const history = body.capsule?.history ?? body.history ?? [];
+        acknowledgedBy = history.find((h) => h.action === 'acknowledged')?.actor.name;
+        if (acknowledgedBy === undefined) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(acknowledgedBy).toBe('Tester A');
+      await second.waitForFunction(
+        (id) => {
+          const capsule = (window as any).twinspace.capsules.get(id);
+          return capsule === undefined || capsule.acknowledgedBy !== null;
+        },
+        id,
+        { timeout: 10_000 },
+      );
+      expect(
+        await second.evaluate(
+          (id) => (window as any).twinspace.capsules.get(id)?.acknowledgedBy ?? 'closed',
+          id,
+        ),
+      ).toMatch(/Tester A|closed/);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
+
+  it('shows a dropped connection, refuses commands meanwhile, reconnects and resyncs', async () => {
+    const statuses = await page.evaluate(async () => {
+      const twin = (window as any).twinspace;
+      const seen: string[] = [];
+      twin.connection.simulateDrop();
+      // The socket's close completes asynchronously; the status follows it.
+      for (let i = 0; i < 100 && twin.status === 'online'; i += 1)
+        await new Promise((r) => setTimeout(r, 20));
+      seen.push(twin.status);
+      const ack = await twin.command({
+        type: 'capsule.ack',
+        commandId: 'offline-1',
+        capsuleId: 'C-1',
+      });
+      return { seen, ack };
+    });
+    expect(statuses.seen[0]).toBe('reconnecting');
+    expect(statuses.ack).toMatchObject({ status: 'rejected', code: 'offline' });
+    expect(await page.evaluate(() => (window as any).twinspace.panel.statusText)).toContain(
+      'rejected',
+    );
+    await page
+      .waitForFunction(() => document.body.dataset['status'] === 'reconnecting', undefined, {
+        timeout: 5_000,
+      })
+      .catch(() => {});
+    await page.waitForFunction(() => (window as any).twinspace.status === 'online', undefined, {
+      timeout: 30_000,
+    });
+    const serverIds = [...(await serverOpenCapsules(server.url)).keys()].sort();
+    await page.waitForFunction(
+      (expected) => [...(window as any).twinspace.capsules.keys()].sort().join() === expected,
+      serverIds.join(),
+      { timeout: 10_000 },
+    );
+    await page.screenshot({ path: `${ARTIFACTS}desktop-reconnected.png` });
+  }, 90_000);
+});
+/* eslint-enable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */
