@@ -43,6 +43,7 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
       const { origin, direction } = twin.__ray;
       return { o: [origin.x, origin.y, origin.z], d: [direction.x, direction.y, direction.z] };
     };
+    const fmt = (a: number[]): string => a.map((v) => v.toFixed(2)).join(',');
     const sub = (a: number[], b: number[]): number[] => a.map((v, i) => v - b[i]!);
     const norm = (a: number[]): number[] => {
       const l = Math.hypot(a[0]!, a[1]!, a[2]!) || 1;
@@ -100,7 +101,7 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
     const p = twin.layer.positionOf(capsuleId);
     return hit === capsuleId
       ? 'hit'
-      : `missed: picked ${hit}, ray ${final.o.map((v) => v.toFixed(2))} → ${final.d.map((v) => v.toFixed(2))}, capsule at ${[p.x, p.y, p.z].map((v: number) => v.toFixed(2))}, mx ${mx.map((v) => v.toFixed(2))} mz ${mz.map((v) => v.toFixed(2))}`;
+      : `missed: picked ${hit}, ray ${fmt(final.o)} → ${fmt(final.d)}, capsule at ${fmt([p.x, p.y, p.z])}, mx ${fmt(mx)} mz ${fmt(mz)}`;
   }, capsuleId);
 }
 
