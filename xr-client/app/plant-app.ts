@@ -560,6 +560,8 @@ export class PlantApp {
     if (this.#xrPanelMesh === null) {
       this.#xrPanelMesh = CreatePlane('xr-panel', { width: 0.8, height: 0.8 }, this.handles.scene);
       this.#xrPanelMesh.metadata = { xrPanel: true };
+      // Drawn after the plant with a fresh depth buffer: a vessel never hides the panel.
+      this.#xrPanelMesh.renderingGroupId = 1;
       this.#xrGui = AdvancedDynamicTexture.CreateForMesh(
         this.#xrPanelMesh,
         PANEL_WIDTH_PX * 2,
