@@ -158,3 +158,5 @@ export {
   runCommand,
 } from './run.js';
 export type { Run, RunCommandResult, RunOptions } from './run.js';
+// capsule changes, shared by the reducer and the stored projection
+export { applyCapsuleChange } from './capsule-change.js';

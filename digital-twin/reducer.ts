@@ -1,5 +1,6 @@
+import { applyCapsuleChange } from './capsule-change.js';
 import { assertNever } from './assert-never.js';
-import type { Capsule, CapsuleAction } from './capsule.js';
+import type { Capsule } from './capsule.js';
 import {
   capsuleNumber,
   CLOSED_CAPSULE_MEMORY,
@@ -202,18 +203,7 @@ function foldChanged(state: TwinState, event: CapsuleChangedEvent): void {
       );
     }
   }
-  const entry: CapsuleAction = { action: event.action, actor: event.actor, t: event.t };
-  if (event.note !== undefined) entry.note = event.note;
-  const next: Capsule = { ...old, updatedAt: event.t, history: [...old.history, entry] };
-  if (changes.state !== undefined) next.state = changes.state;
-  if (changes.severity !== undefined) next.severity = changes.severity;
-  if (changes.priority !== undefined) next.priority = changes.priority;
-  if (changes.conditionActive !== undefined) next.conditionActive = changes.conditionActive;
-  if (changes.shelvedUntil !== undefined) next.shelvedUntil = changes.shelvedUntil;
-  if (changes.shelvedFrom !== undefined) next.shelvedFrom = changes.shelvedFrom;
-  if (changes.consensus !== undefined) next.consensus = changes.consensus;
-  if (changes.checks !== undefined) next.checks = changes.checks.map((check) => ({ ...check }));
-  if (changes.description !== undefined) next.description = changes.description;
+  const next = applyCapsuleChange(old, event);
 
   if (!isClosedState(next.state)) {
     state.capsules.set(next.id, next);

@@ -11,7 +11,7 @@ import type {
   CommandRejectedEvent,
   TwinEvent,
 } from '../../digital-twin/index.js';
-import { applyCapsuleChange } from './capsule-projection.js';
+import { applyCapsuleChange } from '../../digital-twin/index.js';
 import { decodePayload, encodePayload, storableText } from './payload-json.js';
 import type { RejectRecord, StoredSnapshot } from './storage.js';
 

@@ -1,25 +1,16 @@
-/**
- * Folds capsule events into the stored projection. Mirrors what the twin's reducer does to a
- * capsule, kept here because the projection is written by the store, off the tick.
- */
-import type { Capsule, CapsuleChangedEvent } from '../../digital-twin/index.js';
+import type { Capsule, CapsuleAction } from './capsule.js';
+import type { CapsuleChangedEvent } from './events.js';
 
-/** The capsule after `event`: changed fields set, `updatedAt` moved, the action appended to history. */
+/**
+ * The capsule after a `capsule.changed` event: changed fields set, `updatedAt` moved, the action
+ * appended to its history (SPEC E-11). A new object: capsules are copy-on-write. The reducer and
+ * the stored capsule projection both fold changes with this one function, so they cannot drift.
+ */
 export function applyCapsuleChange(capsule: Capsule, event: CapsuleChangedEvent): Capsule {
   const { changes } = event;
-  const next: Capsule = {
-    ...capsule,
-    updatedAt: event.t,
-    history: [
-      ...capsule.history,
-      {
-        action: event.action,
-        actor: event.actor,
-        t: event.t,
-        ...(event.note === undefined ? {} : { note: event.note }),
-      },
-    ],
-  };
+  const entry: CapsuleAction = { action: event.action, actor: event.actor, t: event.t };
+  if (event.note !== undefined) entry.note = event.note;
+  const next: Capsule = { ...capsule, updatedAt: event.t, history: [...capsule.history, entry] };
   if (changes.state !== undefined) next.state = changes.state;
   if (changes.severity !== undefined) next.severity = changes.severity;
   if (changes.priority !== undefined) next.priority = changes.priority;
@@ -27,7 +18,7 @@ export function applyCapsuleChange(capsule: Capsule, event: CapsuleChangedEvent)
   if (changes.shelvedUntil !== undefined) next.shelvedUntil = changes.shelvedUntil;
   if (changes.shelvedFrom !== undefined) next.shelvedFrom = changes.shelvedFrom;
   if (changes.consensus !== undefined) next.consensus = changes.consensus;
-  if (changes.checks !== undefined) next.checks = changes.checks;
+  if (changes.checks !== undefined) next.checks = changes.checks.map((check) => ({ ...check }));
   if (changes.description !== undefined) next.description = changes.description;
   return next;
 }
