@@ -167,9 +167,17 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
         return active.id as string;
       });
       expect(id, 'an active capsule to acknowledge').not.toBeNull();
-      await page.waitForTimeout(300);
-      const button = await controlCenter(page, 'button:Acknowledge');
-      expect(button).not.toBeNull();
+      // Opening the second page sent this one to the background, where Chromium stops its
+      // render loop, so the GUI would never lay the new panel's buttons out.
+      await page.bringToFront();
+      let button: { x: number; y: number } | null = null;
+      for (let attempt = 0; attempt < 40; attempt += 1) {
+        button = await controlCenter(page, 'button:Acknowledge');
+        if (button !== null && button.x > 0 && button.y > 0) break;
+        await page.waitForTimeout(100);
+      }
+      expect(button, 'the Acknowledge button laid out on screen').not.toBeNull();
+      expect(button!.x).toBeGreaterThan(0);
       await page.mouse.click(button!.x, button!.y);
       await page.waitForFunction(
         () => /accepted|rejected/.test((window as any).twinspace.panel.statusText),

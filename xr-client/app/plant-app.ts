@@ -134,6 +134,10 @@ export class PlantApp {
 
     scene.onPointerObservable.add((info) => {
       if (info.type === PointerEventTypes.POINTERTAP && !(this.#xr?.inXr ?? false)) {
+        // A tap on the panel or the list is the GUI's. Babylon still reports it to the scene,
+        // and picking whatever lies behind a button would re-open the panel under the pointer
+        // and swallow the button's click.
+        if (this.#overGui(scene.pointerX, scene.pointerY)) return;
         this.#pickAt(scene.pointerX, scene.pointerY);
       } else if (info.type === PointerEventTypes.POINTERMOVE) {
         this.#sendCursor(scene.pointerX, scene.pointerY);
@@ -310,6 +314,13 @@ export class PlantApp {
     this.#statusText.text = `● ${status} — ${detail}`;
     this.#statusText.color = STATUS_COLORS[status];
     document.body.dataset['status'] = status;
+  }
+
+  /** Whether screen point (x, y) lies on the panel or the capsule list. */
+  #overGui(x: number, y: number): boolean {
+    return [this.panel.root, this.#list].some(
+      (control) => control.isVisible && control.contains(x, y),
+    );
   }
 
   #pickAt(x: number, y: number): void {
