@@ -133,5 +133,7 @@ export const REJECTION_CODES = [
   'wrong_actuator_kind',
   'not_permitted',
   'invalid_command',
+  // The plant (an OPC-UA server, an MQTT command topic) refused the write or never confirmed it.
+  'plant_refused',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];

@@ -154,6 +154,8 @@ export {
   createRun,
   decodeRun,
   encodeRun,
+  externalSensorMask,
+  ingestReadings,
   mirrorToSimulator,
   runCommand,
 } from './run.js';

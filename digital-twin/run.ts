@@ -25,6 +25,7 @@ import {
   stepSimulator,
 } from './simulator/index.js';
 import type { SimState } from './simulator/index.js';
+import type { Reading } from './reading.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import { createTwinState } from './twin-state.js';
 import type { TwinState } from './twin-state.js';
@@ -36,6 +37,12 @@ export interface Run {
   readonly scenario: Scenario | null;
   /** Plant time the run (and its scenario's `atMs` offsets) started at. */
   readonly t0: number;
+  /**
+   * Per sensor index, 1 where readings come from a live source (MQTT, OPC-UA) rather than the
+   * simulator: the simulator still steps that sensor's physics, and its expectation feeds the
+   * deviation rule, but its simulated reading is dropped. Null: every reading is simulated.
+   */
+  readonly external: Uint8Array | null;
 }
 
 export interface RunOptions {
@@ -44,6 +51,26 @@ export interface RunOptions {
   t0: number;
   scenario?: Scenario | null;
   stepMs?: number;
+  /** Sensor ids whose readings come from a live source (see `Run.external`). */
+  externalSensors?: Iterable<string>;
+}
+
+/** The `Run.external` mask for these sensor ids; null when there are none. Throws on an unknown id. */
+export function externalSensorMask(
+  plant: CompiledPlant,
+  sensorIds: Iterable<string> | undefined,
+): Uint8Array | null {
+  if (sensorIds === undefined) return null;
+  const mask = new Uint8Array(plant.sensors.length);
+  let any = false;
+  for (const id of sensorIds) {
+    const i = plant.sensorIndex.get(id);
+    if (i === undefined)
+      throw new Error(`externalSensors: no sensor ${id} in plant ${plant.plant.id}`);
+    mask[i] = 1;
+    any = true;
+  }
+  return any ? mask : null;
 }
 
 export type RunCommandResult =
@@ -62,6 +89,7 @@ export function createRun(options: RunOptions): Run {
     twin: createTwinState(options.plant, options.t0),
     scenario: options.scenario ?? null,
     t0: options.t0,
+    external: externalSensorMask(options.plant, options.externalSensors),
   };
 }
 
@@ -141,12 +169,15 @@ export function advance(run: Run): TwinEvent[] {
     }
   }
   const step = stepSimulator(run.sim);
+  const external = run.external;
+  const readings =
+    external === null ? step.readings : step.readings.filter((_, i) => external[i] === 0);
   out.push(
     ...commit(
       run,
       [
         { type: 'expectations', values: step.expectations },
-        { type: 'readings', readings: step.readings },
+        { type: 'readings', readings },
       ],
       step.t,
     ),
@@ -174,7 +205,7 @@ export function encodeRun(run: Run): Uint8Array {
 export function decodeRun(
   bytes: Uint8Array,
   plant: CompiledPlant,
-  options: { t0: number; scenario?: Scenario | null },
+  options: { t0: number; scenario?: Scenario | null; externalSensors?: Iterable<string> },
 ): Run {
   const { twin, sim } = decodeSnapshot(bytes, plant);
   if (sim === null) throw new Error('snapshot holds no simulator state; a run needs one');
@@ -184,5 +215,11 @@ export function decodeRun(
     twin,
     scenario: options.scenario ?? null,
     t0: options.t0,
+    external: externalSensorMask(plant, options.externalSensors),
   };
+}
+
+/** Readings from a live source, committed as one readings event at plant time t. */
+export function ingestReadings(run: Run, readings: readonly Reading[], t: number): TwinEvent[] {
+  return commit(run, [{ type: 'readings', readings: [...readings] }], t);
 }

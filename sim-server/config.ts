@@ -6,6 +6,10 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { mqttSourceOptionsFromEnv } from './ingest/mqtt/mqtt-env.js';
+import type { MqttConnectionOptions } from './ingest/mqtt/mqtt-env.js';
+import { opcuaSourceOptionsFromEnv } from './ingest/opcua/opcua-source-options.js';
+import type { OpcuaConnectionOptions } from './ingest/opcua/opcua-source-options.js';
 
 /** Where events and readings are stored. */
 export type DatabaseConfig =
@@ -38,6 +42,10 @@ export interface ServerConfig {
   readonly clientDir: string;
   /** Repository root that relative paths and asset ids resolve against. */
   readonly rootDir: string;
+  /** The MQTT broker (`MQTT_URL` and friends); null: MQTT-bound sensors are simulated. */
+  readonly mqtt: MqttConnectionOptions | null;
+  /** The OPC-UA servers (`OPCUA_ENDPOINTS` and friends); null: OPC-UA-bound sensors are simulated. */
+  readonly opcua: OpcuaConnectionOptions | null;
 }
 
 /** A configuration value that cannot be used; `variable` is the environment variable to fix. */
@@ -165,7 +173,27 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: parseVariable(env, 'LOG_LEVEL'),
     clientDir: absolute(rootDir, parseVariable(env, 'CLIENT_DIR')),
     rootDir,
+    mqtt: fromAdapter(() => mqttSourceOptionsFromEnv(env)) ?? null,
+    opcua: fromAdapter(() => opcuaSourceOptionsFromEnv(env, dataDir)) ?? null,
   });
+}
+
+/** Runs an adapter's own env reader, turning its "VARIABLE: problem" errors into ConfigErrors. */
+function fromAdapter<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const variable = /^[A-Z][A-Z0-9_]*\b/.exec(message)?.[0];
+    if (variable !== undefined && message.startsWith(`${variable}: `))
+      throw new ConfigError(variable, message.slice(variable.length + 2));
+    if (variable !== undefined) {
+      const named = new ConfigError(variable, message);
+      named.message = message;
+      throw named;
+    }
+    throw new ConfigError('environment', message);
+  }
 }
 
 function absolute(rootDir: string, path: string): string {
@@ -191,5 +219,7 @@ export function describeConfig(config: ServerConfig): string[] {
     }`,
     `snapshots  every ${config.snapshotEveryS} s of plant time`,
     `patches    every ${config.patchRateMs} ms`,
+    `mqtt       ${config.mqtt === null ? '(none: MQTT-bound sensors simulated)' : redact(config.mqtt.url)}`,
+    `opcua      ${config.opcua === null ? '(none: OPC-UA-bound sensors simulated)' : (config.opcua.endpoints ?? []).join(', ')}`,
   ];
 }

@@ -13,6 +13,8 @@ import { compilePlant } from '../digital-twin/index.js';
 import type { ServerConfig } from './config.js';
 import { apiRouter } from './http/api-routes.js';
 import type { ApiDeps } from './http/api-routes.js';
+import { IngestSink } from './ingest/ingest-sink.js';
+import { LiveSources } from './ingest/live-sources.js';
 import { LiveEngine } from './live/live-engine.js';
 import { loadPlantFile, loadScenarioFile } from './live/load-assets.js';
 import type { Logger } from './logger.js';
@@ -30,6 +32,8 @@ export interface TwinspaceServer {
   readonly engine: LiveEngine;
   readonly storage: Storage;
   readonly metrics: ServerMetrics;
+  /** The MQTT / OPC-UA sources configured for this server (none on embedded defaults). */
+  readonly sources: LiveSources;
   /** Stops the plant, closes the room and every connection, flushes storage. */
   close(): Promise<void>;
 }
@@ -60,6 +64,8 @@ export async function createServer(
   });
 
   const metrics = new ServerMetrics();
+  const sources = new LiveSources(plant, { mqtt: config.mqtt, opcua: config.opcua }, log);
+  log.info(sources.describe(plant.sensors.length));
   let engine: LiveEngine;
   try {
     engine = await LiveEngine.open({
@@ -71,6 +77,8 @@ export async function createServer(
       store: storage,
       metrics,
       log,
+      ...(sources.externalSensors.length > 0 ? { externalSensors: sources.externalSensors } : {}),
+      ...(sources.mqtt || sources.opcua ? { writer: sources } : {}),
     });
   } catch (error) {
     await storage.close();
@@ -131,6 +139,14 @@ export async function createServer(
     twinSeq: () => engine.twin.seq,
     clients: () => hub.connectedCount(),
     backPressured: () => (engine.backPressured ? 1 : 0),
+    ingestQueueDepth: () => sources.queueDepth(),
+    ingestConnected: () => {
+      const { mqtt, opcua } = sources.connected();
+      const up: Record<string, number> = {};
+      if (mqtt !== null) up['mqtt'] = mqtt ? 1 : 0;
+      if (opcua !== null) up['opcua'] = opcua ? 1 : 0;
+      return up;
+    },
   });
 
   try {
@@ -143,11 +159,21 @@ export async function createServer(
     throw error;
   }
   engine.start();
+  const sinks: IngestSink[] = [];
+  const sinkFor = (source: 'mqtt' | 'opcua'): IngestSink => {
+    const sink = new IngestSink({ source, target: engine, storage, metrics, log });
+    sinks.push(sink);
+    return sink;
+  };
+  await sources.start(sinkFor);
   const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Sources first: what they received but could not store stays unacked at the broker.
+      for (const sink of sinks) sink.close();
+      await sources.stop().catch((error: unknown) => log.error('stopping sources failed', error));
       engine.stop();
       await gameServer.gracefullyShutdown(false);
       httpServer.closeAllConnections();
@@ -156,5 +182,5 @@ export async function createServer(
     return closing;
   };
 
-  return { url: `http://localhost:${port}/`, port, engine, storage, metrics, close };
+  return { url: `http://localhost:${port}/`, port, engine, storage, metrics, sources, close };
 }

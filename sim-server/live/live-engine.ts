@@ -4,17 +4,28 @@
  * room. Commands are decided against the same Run between ticks, so the twin, the simulator and
  * the log never disagree about order. Snapshots are taken every SNAPSHOT_EVERY_S of plant time.
  */
-import { advance, createRun, decodeRun, encodeRun, runCommand } from '../../digital-twin/index.js';
+import {
+  advance,
+  commit,
+  createRun,
+  decide,
+  decodeRun,
+  encodeRun,
+  ingestReadings,
+  runCommand,
+} from '../../digital-twin/index.js';
 import type {
   Actor,
   Command,
   CommandAck,
   CompiledPlant,
+  Reading,
   Run,
   Scenario,
   TwinEvent,
   TwinState,
 } from '../../digital-twin/index.js';
+import type { SourceWriteResult } from '../ingest/source.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -61,6 +72,16 @@ export interface LiveEngineOptions {
   /** Wall clock (ms); injected so tests can drive time. */
   now?: () => number;
   stepMs?: number;
+  /** Sensors whose readings arrive through `ingest` (MQTT, OPC-UA) instead of the simulator. */
+  externalSensors?: readonly string[];
+  /** Carries actuator writes to the plant for actuators a live source owns. */
+  writer?: ActuatorWriter;
+}
+
+/** Where accepted actuator commands go when a live source, not the simulator, owns the actuator. */
+export interface ActuatorWriter {
+  handles(actuatorId: string): boolean;
+  write(actuatorId: string, value: number): Promise<SourceWriteResult>;
 }
 
 /** How the engine started: fresh, or from the log (and how much it replayed). */
@@ -96,6 +117,7 @@ export class LiveEngine {
   readonly #now: () => number;
   readonly #snapshotEveryMs: number;
   readonly #listeners = new Set<EventListener>();
+  readonly #writer: ActuatorWriter | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #backPressured = false;
@@ -122,6 +144,7 @@ export class LiveEngine {
     this.#now = options.now ?? Date.now;
     this.#snapshotEveryMs = options.snapshotEveryS * 1000;
     this.#lastSnapshotT = lastSnapshotT;
+    this.#writer = options.writer;
     this.startInfo = startInfo;
   }
 
@@ -134,6 +157,8 @@ export class LiveEngine {
     const stepMs = options.stepMs ?? LIVE_STEP_MS;
     const now = options.now ?? Date.now;
     const recovery = await options.store.loadRecovery();
+    const external =
+      options.externalSensors === undefined ? {} : { externalSensors: options.externalSensors };
     if (recovery.snapshot === null && recovery.events.length === 0) {
       const t0 = alignedNow(now(), stepMs);
       const run = createRun({
@@ -142,6 +167,7 @@ export class LiveEngine {
         t0,
         scenario: options.scenario,
         stepMs,
+        ...external,
       });
       const engine = new LiveEngine(
         options,
@@ -165,8 +191,13 @@ export class LiveEngine {
             t0,
             scenario: options.scenario,
             stepMs,
+            ...external,
           })
-        : decodeRun(recovery.snapshot.bytes, options.plant, { t0, scenario: options.scenario });
+        : decodeRun(recovery.snapshot.bytes, options.plant, {
+            t0,
+            scenario: options.scenario,
+            ...external,
+          });
     let replayed = 0;
     for (const event of recovery.events) {
       if (event.seq <= run.twin.seq) continue;
@@ -257,6 +288,76 @@ export class LiveEngine {
     this.#metrics.commands.inc({ type: command.type, status: ack.status });
     this.#emit(events);
     return { ack, events };
+  }
+
+  /**
+   * Like `command`, but an accepted command that moves an actuator a live source owns is first
+   * written to the plant (an OPC-UA write, an MQTT command confirmed by a reading); the plant's
+   * answer decides the ack. Twin-only commands (capsules, simulator actuators) answer at once.
+   */
+  async execute(command: Command, actor: Actor): Promise<CommandOutcome> {
+    const writer = this.#writer;
+    if (writer === undefined) return this.command(command, actor);
+    let writes: { actuatorId: string; value: number }[];
+    try {
+      const preview = decide(this.#run.twin, command, actor, this.#run.twin.t);
+      if (preview.status !== 'accepted') return this.command(command, actor);
+      writes = [];
+      for (const event of preview.events) {
+        if (event.type === 'actuator.changed' && writer.handles(event.actuatorId))
+          writes.push({ actuatorId: event.actuatorId, value: event.value });
+      }
+    } catch {
+      return this.command(command, actor); // reports the failure as a rejection
+    }
+    for (const { actuatorId, value } of writes) {
+      let result: SourceWriteResult;
+      try {
+        result = await writer.write(actuatorId, value);
+      } catch (error) {
+        result = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+      if (!result.ok) return this.#refusedByPlant(command, actor, actuatorId, value, result.reason);
+    }
+    // Decided again now: the twin may have moved on while the plant answered.
+    return this.command(command, actor);
+  }
+
+  #refusedByPlant(
+    command: Command,
+    actor: Actor,
+    actuatorId: string,
+    value: number,
+    why: string,
+  ): CommandOutcome {
+    const reason = `the plant did not take ${actuatorId} = ${value}: ${why}`;
+    const t = this.#run.twin.t;
+    const body = {
+      type: 'command.rejected' as const,
+      command,
+      actor,
+      code: 'plant_refused' as const,
+      reason,
+    };
+    const events = commit(this.#run, [body], t);
+    this.#metrics.commands.inc({ type: command.type, status: 'rejected' });
+    this.#emit(events);
+    return {
+      ack: { commandId: command.commandId, status: 'rejected', code: 'plant_refused', reason },
+      events,
+    };
+  }
+
+  /**
+   * Folds readings from a live source into the twin as one readings event at the current plant
+   * time and hands it to storage; returns its seq (the caller waits for `whenDurable(seq)` before
+   * acknowledging its broker). Rules see them at the next step.
+   */
+  ingest(readings: readonly Reading[]): number {
+    if (readings.length === 0) return this.#run.twin.seq;
+    const events = ingestReadings(this.#run, readings, this.#run.twin.t);
+    this.#emit(events);
+    return this.#run.twin.seq;
   }
 
   /**

@@ -16,6 +16,10 @@ export interface MetricsProbes {
   clients(): number;
   /** 1 while plant time is held back because the write queue is full. */
   backPressured(): number;
+  /** Readings received from MQTT/OPC-UA whose acknowledgement waits for storage. */
+  ingestQueueDepth(): number;
+  /** Per configured live source, 1 while connected (OPC-UA: every endpoint). */
+  ingestConnected(): Record<string, number>;
 }
 
 const NO_PROBES: MetricsProbes = {
@@ -25,6 +29,8 @@ const NO_PROBES: MetricsProbes = {
   twinSeq: () => 0,
   clients: () => 0,
   backPressured: () => 0,
+  ingestQueueDepth: () => 0,
+  ingestConnected: () => ({}),
 };
 
 /** Counts events per second over a sliding window of whole seconds. */
@@ -69,6 +75,10 @@ export class ServerMetrics {
   readonly snapshots: Counter;
   readonly plantLagMs: Gauge;
   readonly plantSkippedMs: Counter;
+  readonly ingestReadings: Counter;
+  readonly ingestRejects: Counter;
+  readonly ingestBackPressure: Counter;
+  readonly ingestConnected: Gauge;
 
   constructor() {
     const r = this.registry;
@@ -128,6 +138,27 @@ export class ServerMetrics {
       'twinspace_plant_skipped_ms_total',
       'Plant milliseconds not simulated because the CPU could not keep TIME_SCALE.',
     );
+    this.ingestReadings = r.counter(
+      'twinspace_ingest_readings_total',
+      'Readings accepted from a live source (mqtt, opcua), by source.',
+    );
+    this.ingestRejects = r.counter(
+      'twinspace_ingest_rejects_total',
+      'Inputs from a live source refused, by source and reason (kept in the rejects table).',
+    );
+    this.ingestBackPressure = r.counter(
+      'twinspace_ingest_back_pressure_total',
+      'Times a live source had to wait for the write queue to drain before its readings were taken.',
+    );
+    r.gauge(
+      'twinspace_ingest_queue_depth',
+      'Readings received from live sources whose acknowledgement waits for storage.',
+      () => this.#probes.ingestQueueDepth(),
+    );
+    this.ingestConnected = r.gauge(
+      'twinspace_ingest_connected',
+      '1 while a configured live source is connected, by source.',
+    );
   }
 
   /** Wire the numbers other parts own. */
@@ -146,6 +177,8 @@ export class ServerMetrics {
 
   /** Prometheus text exposition. */
   render(): string {
+    for (const [source, up] of Object.entries(this.#probes.ingestConnected()))
+      this.ingestConnected.set(up, { source });
     return this.registry.render();
   }
 }

@@ -225,9 +225,18 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
       name: 'unknown',
       role: 'viewer',
     };
-    const { ack } = this.#deps.engine.command(parsed.command, actor);
-    if (ack.status === 'rejected') this.#deps.metrics.reject(ack.code ?? 'rejected');
-    this.#answer(client, parsed.command.type, ack);
+    // Twin-only commands answer at once; one that moves a real actuator waits for the plant.
+    const type = parsed.command.type;
+    this.#deps.engine.execute(parsed.command, actor).then(
+      ({ ack }) => {
+        if (ack.status === 'rejected') this.#deps.metrics.reject(ack.code ?? 'rejected');
+        this.#guard(client, type, () => this.#answer(client, type, ack));
+      },
+      (error: unknown) =>
+        this.#guard(client, type, () => {
+          throw error;
+        }),
+    );
   }
 
   #onPresence(client: Client<ClientData>, body: unknown): void {
