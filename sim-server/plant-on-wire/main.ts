@@ -27,7 +27,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping after ${wire.steps} steps`);
-    void wire.stop().finally(() => process.exit(0));
+    void wire.stop().finally(() => {
+      // What a consumer must have stored: every QoS 1 reading the broker acknowledged.
+      console.log(JSON.stringify({ stopped: true, steps: wire.steps, mqttAcked: wire.mqttAcked }));
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -42,6 +42,8 @@ export class MqttPlantPublisher {
   readonly #edges: EdgeNode[] = [];
   #client: MqttClient | undefined;
   published = 0;
+  /** Plain-topic readings the broker acknowledged (PUBACK), per sensor: what must reach storage. */
+  readonly acked = new Map<string, number>();
 
   constructor(
     url: string,
@@ -114,19 +116,27 @@ export class MqttPlantPublisher {
         if (format === 'number') {
           // A bare number cannot say "bad": a failed sensor simply stops reporting.
           if (r.quality === 'bad') continue;
-          client.publish(topic, String(r.value), { qos: 1 });
+          client.publish(topic, String(r.value), { qos: 1 }, (error) => {
+            if (!error) this.#countAck(sensor.id);
+          });
         } else {
           const body = {
             value: r.quality === 'bad' ? null : r.value,
             t: wireT,
             quality: r.quality,
           };
-          client.publish(topic, JSON.stringify(body), { qos: 1 });
+          client.publish(topic, JSON.stringify(body), { qos: 1 }, (error) => {
+            if (!error) this.#countAck(sensor.id);
+          });
         }
         this.published += 1;
       }
     }
     for (const edge of this.#edges) this.#edgeData(edge, wireT);
+  }
+
+  #countAck(sensorId: string): void {
+    this.acked.set(sensorId, (this.acked.get(sensorId) ?? 0) + 1);
   }
 
   #command(topic: string, payload: Buffer): void {

@@ -76,6 +76,11 @@ export class PlantOnWire {
     return this.#stepsDone;
   }
 
+  /** Plain-topic MQTT readings the broker acknowledged, per sensor id. */
+  get mqttAcked(): Record<string, number> {
+    return Object.fromEntries(this.#mqtt?.acked ?? []);
+  }
+
   async start(): Promise<void> {
     await this.#opcua?.start((id) => actuatorCommand(this.#sim, id));
     await this.#mqtt?.start();

@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePlant } from '../../../digital-twin/index.js';
 import { MqttSource } from '../../../sim-server/ingest/mqtt/index.js';
@@ -12,41 +9,17 @@ import { OpcuaSource } from '../../../sim-server/ingest/opcua/index.js';
 import { freePort, sharedBroker } from './helpers/broker.js';
 import type { TestBroker } from './helpers/broker.js';
 import { eventually, MemorySink } from './helpers/memory-sink.js';
+import { spawnPlant } from './helpers/plant-process.js';
+import type { PlantProcess } from './helpers/plant-process.js';
 import { wirePlantFile } from './fixtures/wire-plant.js';
 
-const MAIN = fileURLToPath(new URL('../../../sim-server/plant-on-wire/main.ts', import.meta.url));
 const CLIENT_PKI = join(tmpdir(), 'twinspace-test-opcua-client-pki');
 // The plant's OPC-UA server keeps its certificate under DATA_DIR; reused so later runs skip generating it.
 const PLANT_DATA_DIR = join(tmpdir(), 'twinspace-test-plant-on-wire-data');
 
-/** Spawns `npm run plant`'s entry point and resolves once it prints its ready line. */
-async function spawnPlant(args: string[], dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATA_DIR: dataDir },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  await new Promise<void>((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('"ready":true')) resolve();
-    });
-    child.once('exit', (code) =>
-      reject(
-        new Error(`plant-on-wire exited with ${String(code)} before it was ready:\n${stderr}`),
-      ),
-    );
-  });
-  return child;
-}
-
 describe('plant on the wire, end to end through the real adapters', () => {
   let broker: TestBroker;
-  let plantProcess: ChildProcess | undefined;
+  let plantProcess: PlantProcess | undefined;
   let dir: string;
   let mqttSource: MqttSource;
   let opcuaSource: OpcuaSource;
@@ -79,11 +52,7 @@ describe('plant on the wire, end to end through the real adapters', () => {
   afterAll(async () => {
     await mqttSource?.stop();
     await opcuaSource?.stop();
-    if (plantProcess && plantProcess.exitCode === null) {
-      const exited = new Promise((resolve) => plantProcess?.once('exit', resolve));
-      plantProcess.kill('SIGTERM');
-      await exited;
-    }
+    await plantProcess?.stop();
     await broker?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);

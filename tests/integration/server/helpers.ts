@@ -1,7 +1,10 @@
 /**
  * Shared pieces of the live-server integration tests: an in-process server on a free port with
- * PGlite in a temp folder, colyseus.js clients that record every message, and polling helpers.
+ * PGlite in a temp folder, the server as a child process, colyseus.js clients that record every
+ * message, and polling helpers.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -190,4 +193,48 @@ export async function getJson(
 }> {
   const response = await fetch(new URL(path, base));
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A Twinspace server running as `tsx sim-server/main.ts` in a child process. */
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+/**
+ * Starts `tsx sim-server/main.ts` with `env` (PORT 0, HOST 127.0.0.1 unless given) and resolves
+ * with its port once it says where to point a browser; fails with its output if it exits first.
+ */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim-server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  try {
+    const port = await waitFor(
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`server exited with ${child.exitCode}:\n${text}`);
+        const match = /open http:\/\/localhost:(\d+)\//.exec(text);
+        return match === null ? undefined : Number(match[1]);
+      },
+      'the server to say where it listens',
+      90_000,
+    );
+    return { child, port, output: () => text };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+/** Resolves once the child has exited (after a signal it was sent). */
+export async function exited(child: ChildProcess, what: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(() => child.exitCode !== null || child.signalCode !== null, what, timeoutMs);
 }

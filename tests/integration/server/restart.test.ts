@@ -3,13 +3,20 @@
  * kill the process with SIGKILL (no flush, no goodbye), start it again on the same DATA_DIR and
  * find the capsule and its acknowledgement in the API and in the live room.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { criticalOnReactor, getJson, joinPlant, ROOT, waitFor, writeTestPlant } from './helpers.js';
+import {
+  criticalOnReactor,
+  getJson,
+  joinPlant,
+  spawnServer,
+  waitFor,
+  writeTestPlant,
+} from './helpers.js';
+import type { ServerProcess } from './helpers.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'twinspace-restart-'));
 const plantPath = writeTestPlant(dataDir);
@@ -20,39 +27,18 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts `tsx sim-server/main.ts` and resolves with its port once it says where to point a browser. */
-async function startMain(): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim-server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      PLANT: plantPath,
-      SCENARIO: 'cooling-pump-trip',
-      TIME_SCALE: '100',
-      SNAPSHOT_EVERY_S: '20',
-      PATCH_RATE_MS: '50',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts `tsx sim-server/main.ts` on the test's DATA_DIR, with the cooling-pump trip sped up. */
+async function startMain(): Promise<ServerProcess> {
+  const server = await spawnServer({
+    DATA_DIR: dataDir,
+    PLANT: plantPath,
+    SCENARIO: 'cooling-pump-trip',
+    TIME_SCALE: '100',
+    SNAPSHOT_EVERY_S: '20',
+    PATCH_RATE_MS: '50',
   });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const port = await waitFor(
-    () => {
-      if (child.exitCode !== null)
-        throw new Error(`server exited with ${child.exitCode}:\n${text}`);
-      const match = /open http:\/\/localhost:(\d+)\//.exec(text);
-      return match === null ? undefined : Number(match[1]);
-    },
-    'the server to say where it listens',
-    90_000,
-  );
-  return { child, port, output: () => text };
+  children.push(server.child);
+  return server;
 }
 
 describe('restart after SIGKILL', () => {
