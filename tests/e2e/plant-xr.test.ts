@@ -1,21 +1,33 @@
 /**
  * WebXR with an emulated Meta Quest 3 (IWER, installed before Babylon starts): enter immersive
- * VR, switch to hand input, aim the right hand's ray at a capsule and pinch; the capsule is
- * selected and its panel appears as 3D GUI in front of the user, and Acknowledge from that
- * panel is accepted by the server. Served on `localhost` (Babylon refuses XR on 127.0.0.1).
+ * VR and stand at the plant's edge facing it; switch to hand input, aim the right hand's ray at
+ * a capsule and pinch: the capsule is selected and its panel appears as 3D GUI in front of the
+ * user; aim at the panel's Acknowledge button and pinch: Babylon's XR pointer selection presses
+ * it and the server records the acknowledgement. Served on `localhost` (Babylon refuses XR on
+ * 127.0.0.1).
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { Plant } from '../../digital-twin/index.js';
+import { equipmentSize } from '../../xr-client/scene/equipment-dimensions.js';
 import { chromiumPath, launchChromium } from './chromium.js';
 import { liveServerUnavailable, startLiveServer } from './live-server.js';
 import type { LiveServer } from './live-server.js';
+import {
+  activeCapsuleId,
+  openApp,
+  serverCapsuleActor,
+  waitForCapsules,
+  waitForCommandStatus,
+} from './page-helpers.js';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const IWER_SCRIPT = fileURLToPath(
-  new URL('../../node_modules/iwer/build/iwer.min.js', import.meta.url),
-);
+/** IWER's browser build, wherever npm put the package. */
+const IWER_SCRIPT = createRequire(import.meta.url).resolve('iwer/build/iwer.min.js');
+const USER_NAME = 'Headset';
 const skipReason =
   chromiumPath() === null
     ? 'Chromium is not installed (set CHROMIUM_PATH)'
@@ -24,20 +36,49 @@ const skipReason =
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- the page-side app and IWER are reached through window in page.evaluate */
 
 /**
- * Turn the emulated right hand so its pointer ray (as Babylon reports it, in world space)
- * points at `target`. The device-to-world map is measured by moving the hand one metre along
- * the device's x, y and z, so no assumption about Babylon's handedness or camera offset is made.
+ * Put an emulated Meta Quest 3 in the page before anything else runs. IWER 2.5.0 builds an
+ * offset reference space from the XRRigidTransform object itself instead of its matrix, so
+ * every offset space has a NaN origin: Babylon moves the user (start pose, teleport) with
+ * exactly such spaces. The wrapper hands IWER the transform's matrix, as the spec means it.
  */
-async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
-  return page.evaluate(async (capsuleId) => {
+async function installQuest3(page: Page): Promise<void> {
+  await page.addInitScript({ path: IWER_SCRIPT });
+  await page.addInitScript(() => {
+    const iwer = (window as any).IWER;
+    const device = new iwer.XRDevice(iwer.metaQuest3);
+    device.installRuntime({ forceInstall: true });
+    const proto = iwer.XRReferenceSpace.prototype;
+    const offsetSpace = proto.getOffsetReferenceSpace;
+    proto.getOffsetReferenceSpace = function (offset: any) {
+      return offsetSpace.call(this, offset?.matrix ?? offset);
+    };
+    (window as any).__xrDevice = device;
+  });
+}
+
+/** What to aim the right hand at: a capsule's glyph, or a control of the panel in XR. */
+type AimTarget = { capsule: string } | { panelControl: string };
+
+/**
+ * Turn the emulated right hand so its pointer ray (as Babylon reports it, in world space)
+ * points at `target`, and say whether a pick along that ray lands on it ('hit') or what it
+ * found instead. The device-to-world map is measured by moving the hand one metre along the
+ * device's x, y and z, so no assumption about Babylon's handedness or the user's start pose
+ * (an offset reference space) is made. A panel control's world point comes from the panel
+ * plane: the control's centre in GUI texture pixels, through the plane's uv → local map, then
+ * the plane's world matrix.
+ */
+async function aimRightHandAt(page: Page, target: AimTarget): Promise<string> {
+  return page.evaluate(async (target) => {
     const twin = (window as any).twinspace;
+    const scene = twin.handles.scene;
     const device = (window as any).__xrDevice;
     const hand = device.hands.right;
     const frame = (): Promise<void> => new Promise((r) => setTimeout(r, 700));
     const controller = (): any =>
       twin.xr.experience.input.controllers.find((c: any) => c.inputSource.handedness === 'right');
     // One Ray object reused: createPickingRay is simply a convenient way to get a Babylon Ray.
-    twin.__ray ??= twin.handles.scene.createPickingRay(0, 0, null, null);
+    twin.__ray ??= scene.createPickingRay(0, 0, null, null);
     const worldRay = (): { o: number[]; d: number[] } => {
       controller().getWorldPointerRayToRef(twin.__ray);
       const { origin, direction } = twin.__ray;
@@ -55,6 +96,65 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
       a[2]! * b[0]! - a[0]! * b[2]!,
       a[0]! * b[1]! - a[1]! * b[0]!,
     ];
+
+    const panelMesh = (): any =>
+      scene.meshes.find((m: any) => m.metadata?.xrUi === true && m.isEnabled());
+    const panelControl = (name: string): any =>
+      twin.panel.root.getDescendants(false, (c: any) => c.name === name)[0];
+    /** Texture pixel (GUI coordinates) → uv on the plane, as the mesh GUI maps picks. */
+    const uvOf = (adt: any, px: number, py: number): number[] => {
+      const size = adt.getSize();
+      const v = py / size.height;
+      return [px / size.width, adt.applyYInversionOnUpdate ? 1 - v : v];
+    };
+    /** The plane's local point at uv, from three of its vertices (the uv map is affine). */
+    const localAt = (mesh: any, uv: number[]): number[] => {
+      const p = mesh.getVerticesData('position');
+      const t = mesh.getVerticesData('uv');
+      const P = (i: number): number[] => [p[3 * i], p[3 * i + 1], p[3 * i + 2]];
+      const T = (i: number): number[] => [t[2 * i], t[2 * i + 1]];
+      const [p0, p1, p2] = [P(0), P(1), P(2)];
+      const [t0, t1, t2] = [T(0), T(1), T(2)];
+      const a = [t1[0]! - t0[0]!, t1[1]! - t0[1]!];
+      const b = [t2[0]! - t0[0]!, t2[1]! - t0[1]!];
+      const r = [uv[0]! - t0[0]!, uv[1]! - t0[1]!];
+      const det = a[0]! * b[1]! - a[1]! * b[0]!;
+      const s = (r[0]! * b[1]! - r[1]! * b[0]!) / det;
+      const u = (a[0]! * r[1]! - a[1]! * r[0]!) / det;
+      return p0.map((v, i) => v + s * (p1[i]! - v) + u * (p2[i]! - v));
+    };
+    const targetPoint = (): number[] | null => {
+      if ('capsule' in target) {
+        const p = twin.layer.positionOf(target.capsule);
+        return p === undefined ? null : [p.x, p.y, p.z];
+      }
+      const mesh = panelMesh();
+      const control = panelControl(target.panelControl);
+      if (mesh === undefined || control === undefined) return null;
+      const m = control.transformedMeasure;
+      const local = localAt(mesh, uvOf(control.host, m.left + m.width / 2, m.top + m.height / 2));
+      const V = mesh.position.constructor;
+      const w = V.TransformCoordinates(new V(local[0], local[1], local[2]), mesh.getWorldMatrix());
+      return [w.x, w.y, w.z];
+    };
+    /** What a pick along the hand's ray lands on, in the terms of the target. */
+    const landsOn = (): string => {
+      if ('capsule' in target) return String(twin.layer.pick(twin.__ray));
+      const hit = scene.pickWithRay(
+        twin.__ray,
+        (m: any) => m.isPickable && m.isVisible && m.isEnabled(),
+      );
+      if (!hit?.hit) return 'nothing';
+      if (hit.pickedMesh !== panelMesh()) return `mesh ${hit.pickedMesh.name}`;
+      const uv = hit.getTextureCoordinates();
+      const control = panelControl(target.panelControl);
+      const size = control.host.getSize();
+      const px = uv.x * size.width;
+      const py = (control.host.applyYInversionOnUpdate ? 1 - uv.y : uv.y) * size.height;
+      return control.contains(px, py) ? target.panelControl : `panel at ${fmt([px, py])}`;
+    };
+    const wanted = 'capsule' in target ? target.capsule : target.panelControl;
+
     for (let i = 0; i < 20 && controller() === undefined; i += 1) await frame();
     if (controller() === undefined)
       return `no right-hand controller (${twin.xr.experience.input.controllers.length} inputs)`;
@@ -72,7 +172,7 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
     hand.position.set(start[0], start[1], start[2]);
     await frame();
     const toDevice = (w: number[]): number[] => [dot(mx, w), dot(my, w), dot(mz, w)];
-    // Device-space quaternion helpers (x, y, z, w).
+    // Device-space quaternion product (x, y, z, w).
     const mul = (a: number[], b: number[]): number[] => [
       a[3]! * b[0]! + a[0]! * b[3]! + a[1]! * b[2]! - a[2]! * b[1]!,
       a[3]! * b[1]! - a[0]! * b[2]! + a[1]! * b[3]! + a[2]! * b[0]!,
@@ -80,9 +180,10 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
       a[3]! * b[3]! - a[0]! * b[0]! - a[1]! * b[1]! - a[2]! * b[2]!,
     ];
     for (let attempt = 0; attempt < 8; attempt += 1) {
-      const p = twin.layer.positionOf(capsuleId);
+      const p = targetPoint();
+      if (p === null) return `no ${wanted} to aim at`;
       const ray = worldRay();
-      const want = toDevice(norm(sub([p.x, p.y, p.z], ray.o)));
+      const want = toDevice(norm(sub(p, ray.o)));
       const have = toDevice(norm(ray.d));
       const axis = cross(have, want);
       const s = Math.hypot(axis[0]!, axis[1]!, axis[2]!);
@@ -97,12 +198,43 @@ async function aimRightHandAt(page: Page, capsuleId: string): Promise<string> {
       await frame();
     }
     const final = worldRay();
-    const hit = twin.layer.pick(twin.__ray);
-    const p = twin.layer.positionOf(capsuleId);
-    return hit === capsuleId
+    const found = landsOn();
+    return found === wanted
       ? 'hit'
-      : `missed: picked ${hit}, ray ${fmt(final.o)} → ${fmt(final.d)}, capsule at ${fmt([p.x, p.y, p.z])}, mx ${fmt(mx)} mz ${fmt(mz)}`;
-  }, capsuleId);
+      : `missed: found ${found}, ray ${fmt(final.o)} → ${fmt(final.d)}, target at ${fmt(targetPoint() ?? [])}`;
+  }, target);
+}
+
+/**
+ * Pinch with the right hand and let go (IWER animates the fingers; WebXR fires selectstart and
+ * selectend). A headset frame here takes about a second of software rendering, so the pinch is
+ * held until Babylon has turned it into a pointer down, and released until it reports the up.
+ * Resolves what was seen: `down up` for a whole pinch.
+ */
+async function pinchRightHand(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const scene = (window as any).twinspace.handles.scene;
+    const hand = (window as any).__xrDevice.hands.right;
+    const seen = (type: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const observer = scene.onPointerObservable.add((info: any) => {
+          if (info.type !== type) return;
+          scene.onPointerObservable.remove(observer);
+          resolve(true);
+        });
+        setTimeout(() => {
+          scene.onPointerObservable.remove(observer);
+          resolve(false);
+        }, 10_000);
+      });
+    const down = seen(1); // PointerEventTypes.POINTERDOWN
+    hand.updatePinchValue(1);
+    const pressed = await down;
+    const up = seen(2); // PointerEventTypes.POINTERUP
+    hand.updatePinchValue(0);
+    const released = await up;
+    return `${pressed ? 'down' : 'no down'} ${released ? 'up' : 'no up'}`;
+  });
 }
 
 describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Quest 3)', () => {
@@ -114,21 +246,8 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startLiveServer({ SCENARIO: 'cooling-pump-trip', TIME_SCALE: '3' });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.addInitScript({ path: IWER_SCRIPT });
-    await page.addInitScript(() => {
-      const iwer = (window as any).IWER;
-      const device = new iwer.XRDevice(iwer.metaQuest3);
-      device.installRuntime({ forceInstall: true });
-      (window as any).__xrDevice = device;
-    });
-    await page.goto(`${server.url}?name=Headset`);
-    await page.waitForFunction(() => document.body.dataset['ready'] === 'true', undefined, {
-      timeout: 60_000,
-    });
-    await page.waitForFunction(() => (window as any).twinspace.layer.count > 0, undefined, {
-      timeout: 60_000,
-    });
+    page = await openApp(browser, server.url, USER_NAME, installQuest3);
+    await waitForCapsules(page);
   }, 180_000);
 
   afterAll(async () => {
@@ -136,7 +255,7 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
     await server?.close();
   });
 
-  it('enters VR, selects a capsule by pinching at it, and acknowledges it from the 3D panel', async () => {
+  it('enters VR standing on the plant floor at its edge, clear of equipment, facing its centre', async () => {
     expect(
       await page.evaluate(() =>
         (window as any).twinspace.xr === null
@@ -148,22 +267,54 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
     await page.waitForFunction(() => (window as any).twinspace.xr.inXr === true, undefined, {
       timeout: 15_000,
     });
+    // A few frames: the start pose becomes the reference space's offset on the second frame.
+    await page.waitForTimeout(500);
+    const head = await page.evaluate(() => {
+      const camera = (window as any).twinspace.xr.experience.baseExperience.camera;
+      const forward = camera.getDirection(camera.position.constructor.Forward());
+      const p = camera.globalPosition;
+      return { x: p.x as number, y: p.y as number, z: p.z as number, fx: forward.x, fz: forward.z };
+    });
+    const { plant } = (await (await fetch(`${server.url}api/v1/plant`)).json()) as {
+      plant: Plant;
+    };
+    // IWER's Quest 3 stands the head 1.6 m above the floor; the plant floor is y = 0.
+    expect(head.y).toBeCloseTo(1.6, 1);
+    const zone = plant.zones.find(
+      (z) =>
+        head.x >= z.bounds.minX &&
+        head.x <= z.bounds.maxX &&
+        head.z >= z.bounds.minZ &&
+        head.z <= z.bounds.maxZ,
+    );
+    expect(zone, `a zone floor under the user at ${head.x}, ${head.z}`).toBeDefined();
+    const clearance = Math.min(
+      ...plant.equipment.map((item) => {
+        const size = equipmentSize(item);
+        const dx = Math.max(Math.abs(head.x - item.position.x) - size.x / 2, 0);
+        const dz = Math.max(Math.abs(head.z - item.position.z) - size.z / 2, 0);
+        return Math.hypot(dx, dz);
+      }),
+    );
+    expect(clearance, 'distance from the user to the nearest equipment (m)').toBeGreaterThan(0.5);
+    const minX = Math.min(...plant.zones.map((z) => z.bounds.minX));
+    const maxX = Math.max(...plant.zones.map((z) => z.bounds.maxX));
+    const minZ = Math.min(...plant.zones.map((z) => z.bounds.minZ));
+    const maxZ = Math.max(...plant.zones.map((z) => z.bounds.maxZ));
+    const toCentre = Math.atan2((minX + maxX) / 2 - head.x, (minZ + maxZ) / 2 - head.z);
+    const heading = Math.atan2(head.fx, head.fz);
+    const off = Math.abs(Math.atan2(Math.sin(toCentre - heading), Math.cos(toCentre - heading)));
+    expect((off * 180) / Math.PI, 'degrees between the view and the plant centre').toBeLessThan(10);
+  });
+
+  it('selects a capsule by pinching at it, then acknowledges it by pinching at Acknowledge on the 3D panel', async () => {
     await page.evaluate(() => {
       (window as any).__xrDevice.primaryInputMode = 'hand';
     });
-    const target = await page.evaluate(() => {
-      const twin = (window as any).twinspace;
-      const active = [...twin.capsules.values()].find((c: any) => c.state === 'active');
-      return (active ?? [...twin.capsules.values()][0])?.id as string | undefined;
-    });
-    expect(target).toBeDefined();
-    expect(await aimRightHandAt(page, target!)).toBe('hit');
-    await page.evaluate(async () => {
-      const hand = (window as any).__xrDevice.hands.right;
-      hand.updatePinchValue(1);
-      await new Promise((r) => setTimeout(r, 300));
-      hand.updatePinchValue(0);
-    });
+    const target = await activeCapsuleId(page);
+    expect(target, 'an active capsule to select').not.toBeNull();
+    expect(await aimRightHandAt(page, { capsule: target! })).toBe('hit');
+    expect(await pinchRightHand(page)).toBe('down up');
     await page.waitForFunction((id) => (window as any).twinspace.selection?.id === id, target, {
       timeout: 10_000,
     });
@@ -173,25 +324,15 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
       return twin.panel.visible && twin.panel.root.host !== twin.gui;
     });
     expect(onPlane).toBe(true);
+    // The panel's buttons get their place on the plane's texture when the GUI next lays out.
+    await page.waitForTimeout(500);
+    expect(await aimRightHandAt(page, { panelControl: 'button:Acknowledge' })).toBe('hit');
     await page.screenshot({ path: `${ARTIFACTS}xr.png` });
-    await page.evaluate(() => {
-      const twin = (window as any).twinspace;
-      const [button] = twin.panel.root.getDescendants(
-        false,
-        (c: any) => c.name === 'button:Acknowledge',
-      );
-      button.onPointerUpObservable.notifyObservers({});
-    });
-    await page.waitForFunction(
-      () => /accepted|rejected/.test((window as any).twinspace.panel.statusText),
-      undefined,
-      {
-        timeout: 15_000,
-      },
-    );
-    expect(await page.evaluate(() => (window as any).twinspace.panel.statusText)).toContain(
-      'accepted',
-    );
+    expect(await pinchRightHand(page)).toBe('down up');
+    expect(await waitForCommandStatus(page)).toContain('accepted');
+    // The pinch pressed the button of the capsule that was selected: the panel still shows it.
+    expect(await page.evaluate(() => (window as any).twinspace.selection?.id)).toBe(target);
+    expect(await serverCapsuleActor(server.url, target!, 'acknowledged')).toBe(USER_NAME);
   }, 120_000);
 });
 /* eslint-enable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */

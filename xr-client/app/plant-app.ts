@@ -22,13 +22,15 @@ import { clientCapsule } from '../net/room-capsule.js';
 import type { ClientCapsule, RoomCapsule } from '../net/room-capsule.js';
 import { createScene, frameBounds } from '../scene/create-scene.js';
 import type { SceneHandles } from '../scene/create-scene.js';
+import { equipmentSize } from '../scene/equipment-dimensions.js';
 import { buildPlantView } from '../scene/plant-view.js';
 import type { PlantView } from '../scene/plant-view.js';
 import { compareCapsulesForList } from '../ui/capsule-order.js';
 import { Panel, PANEL_WIDTH_PX } from '../ui/panel.js';
 import type { PanelAction } from '../ui/panel.js';
 import { trendPolylines } from '../ui/trend-points.js';
-import { XrSession } from '../xr/xr-session.js';
+import { xrStartPose } from '../xr/start-pose.js';
+import { XR_UI_METADATA, XrSession } from '../xr/xr-session.js';
 
 /** Capsules listed on screen; the rest are a click on the plant away. */
 const LIST_LENGTH = 12;
@@ -152,8 +154,11 @@ export class PlantApp {
   async start(): Promise<void> {
     await this.connection.connect();
     try {
-      this.#xr = await XrSession.create(this.handles.scene, [...this.view.zones.meshes], (ray) =>
-        this.#selectFromRay(ray),
+      this.#xr = await XrSession.create(
+        this.handles.scene,
+        [...this.view.zones.meshes],
+        (ray) => this.#selectFromRay(ray),
+        this.#xrStartPose(),
       );
       this.#xr?.experience.baseExperience.onStateChangedObservable.add(() => this.#placePanel());
     } catch (error) {
@@ -329,20 +334,22 @@ export class PlantApp {
     this.#selectFromRay(ray);
   }
 
-  #selectFromRay(ray: Ray): void {
+  /** Select the capsule or equipment along `ray`; false when it meets neither. */
+  #selectFromRay(ray: Ray): boolean {
     const capsuleId = this.layer.pick(ray);
     if (capsuleId !== undefined) {
       this.select({ kind: 'capsule', id: capsuleId });
-      return;
+      return true;
     }
     const hit = this.handles.scene.pickWithRay(ray, (mesh) => mesh.isPickable && mesh.isEnabled());
     if (hit?.hit === true && hit.pickedMesh !== null) {
       const id = this.view.equipmentAt(hit.pickedMesh, hit.thinInstanceIndex);
       if (id !== undefined) {
         this.select({ kind: 'equipment', id });
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   #sendCursor(x: number, y: number): void {
@@ -554,6 +561,23 @@ export class PlantApp {
     this.panel.show(`${equipment.name} (${equipment.id})`, lines.slice(0, 9), actions);
   }
 
+  /** Where a headset user starts: at the plant's near edge, clear of equipment, facing it. */
+  #xrStartPose(): ReturnType<typeof xrStartPose> {
+    const { plant } = this.view;
+    return xrStartPose(
+      plant.zones.map((zone) => zone.bounds),
+      plant.equipment.map((item) => {
+        const size = equipmentSize(item);
+        return {
+          minX: item.position.x - size.x / 2,
+          minZ: item.position.z - size.z / 2,
+          maxX: item.position.x + size.x / 2,
+          maxZ: item.position.z + size.z / 2,
+        };
+      }),
+    );
+  }
+
   /** In XR the panel moves onto a plane in front of the user; on the desktop it is screen UI. */
   #placePanel(): void {
     const xr = this.#xr;
@@ -570,7 +594,7 @@ export class PlantApp {
     }
     if (this.#xrPanelMesh === null) {
       this.#xrPanelMesh = CreatePlane('xr-panel', { width: 0.8, height: 0.8 }, this.handles.scene);
-      this.#xrPanelMesh.metadata = { xrPanel: true };
+      this.#xrPanelMesh.metadata = { [XR_UI_METADATA]: true };
       // Drawn after the plant with a fresh depth buffer: a vessel never hides the panel.
       this.#xrPanelMesh.renderingGroupId = 1;
       this.#xrGui = AdvancedDynamicTexture.CreateForMesh(

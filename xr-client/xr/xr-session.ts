@@ -9,21 +9,33 @@ import '@babylonjs/core/XR/motionController/index.js';
 import { WebXRDefaultExperience } from '@babylonjs/core/XR/webXRDefaultExperience.js';
 import { WebXRState } from '@babylonjs/core/XR/webXRTypes.js';
 import { WebXRSessionManager } from '@babylonjs/core/XR/webXRSessionManager.js';
+import type { XrStartPose } from './start-pose.js';
 
-/** What a headset user selected: the world ray of their controller or pinching hand. */
-export type XrSelectHandler = (ray: Ray) => void;
+/**
+ * What a headset user selected: the world ray of their controller or pinching hand. Returns
+ * whether the select picked something (a capsule, an equipment).
+ */
+export type XrSelectHandler = (ray: Ray) => boolean;
+
+/**
+ * Metadata key that marks a mesh as XR user interface (a GUI panel on a plane): a select on it
+ * belongs to its GUI controls, not to whatever lies behind it in the plant.
+ */
+export const XR_UI_METADATA = 'xrUi';
 
 /**
  * The WebXR session: Babylon's default experience with an "Enter VR" button (and an "Enter AR"
  * button where `immersive-ar` is supported), controller rays and hand pinch as select, teleport
  * onto the zone floors. Nothing loads from a CDN: controller models, the online controller
  * repository, default hand meshes and near interaction (which fetches its own meshes) are off.
+ * In immersive VR the user starts at `startPose`, standing on the floor and facing the plant.
  */
 export class XrSession {
   readonly #xr: WebXRDefaultExperience;
   readonly #scene: Scene;
   #observer: Observer<PointerInfo> | null = null;
   readonly #ray = new Ray(Vector3.Zero(), Vector3.Forward(), 1000);
+  #teleportHeld = false;
 
   private constructor(scene: Scene, xr: WebXRDefaultExperience) {
     this.#scene = scene;
@@ -35,6 +47,7 @@ export class XrSession {
     scene: Scene,
     floorMeshes: AbstractMesh[],
     onSelect: XrSelectHandler,
+    startPose: XrStartPose | null = null,
   ): Promise<XrSession | null> {
     if (typeof navigator === 'undefined' || !('xr' in navigator) || navigator.xr === undefined)
       return null;
@@ -50,6 +63,7 @@ export class XrSession {
     });
     const session = new XrSession(scene, xr);
     session.#attach(onSelect);
+    if (startPose !== null) session.#startAt(startPose);
     if (await WebXRSessionManager.IsSessionSupportedAsync('immersive-ar')) session.#addArButton();
     return session;
   }
@@ -88,12 +102,55 @@ export class XrSession {
     // In XR, Babylon turns controller and hand selects into pointer events with their own
     // pointer ids; the controller behind the id gives the exact ray to test capsules with.
     this.#observer = this.#scene.onPointerObservable.add((info) => {
-      if (!this.inXr || info.type !== PointerEventTypes.POINTERDOWN) return;
+      if (!this.inXr) return;
+      if (info.type === PointerEventTypes.POINTERUP) {
+        this.#holdTeleport(false);
+        return;
+      }
+      if (info.type !== PointerEventTypes.POINTERDOWN) return;
+      const metadata = info.pickInfo?.pickedMesh?.metadata as Record<string, unknown> | null;
+      if (metadata?.[XR_UI_METADATA] === true) {
+        // The panel's GUI presses its button; picking the plant behind it as well would change
+        // the selection and rebuild the panel between the button's down and up.
+        this.#holdTeleport(true);
+        return;
+      }
       const pointerId = (info.event as { pointerId?: number }).pointerId ?? -1;
       const controller = this.#xr.pointerSelection.getXRControllerByPointerId(pointerId);
       if (controller === null) return;
       controller.getWorldPointerRayToRef(this.#ray);
-      onSelect(this.#ray);
+      if (onSelect(this.#ray)) this.#holdTeleport(true);
+    });
+  }
+
+  /**
+   * A hand (or a controller without a thumbstick) teleports with its select button: Babylon
+   * starts aiming at the floor on every press, and while it aims it detaches pointer
+   * selection, which ends the press at once: a pinch at a panel button would never click, and
+   * a pinch at a capsule could carry the user off to the floor behind it. Teleportation is
+   * therefore held while a select that meant a button or a capsule is down. Babylon's pointer
+   * selection sees the press before teleportation does (it is enabled first), so holding it
+   * from the pointer-down is in time.
+   */
+  #holdTeleport(hold: boolean): void {
+    if (hold === this.#teleportHeld) return;
+    this.#teleportHeld = hold;
+    this.#xr.teleportation.teleportationEnabled = !hold;
+  }
+
+  /**
+   * Babylon places the XR camera at the desktop camera's ground point with its heading, then
+   * tells observers before the first XR frame: moving the camera there becomes the offset of
+   * the reference space, so head tracking goes on from the start pose. AR is left alone: its
+   * origin is the real room, and the plant is placed against it.
+   */
+  #startAt(pose: XrStartPose): void {
+    const base = this.#xr.baseExperience;
+    base.onInitialXRPoseSetObservable.add((camera) => {
+      if (base.sessionManager.sessionMode !== 'immersive-vr') return;
+      // y stays 0 here: Babylon adds the head's height above the floor on the first frame.
+      camera.position.set(pose.x, camera.position.y, pose.z);
+      camera.setTarget(new Vector3(pose.lookAtX, camera.position.y, pose.lookAtZ));
     });
   }
 
