@@ -9,6 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import {
   CAPSULES_QUERY,
   COMMANDS_QUERY,
+  REJECTS_QUERY,
   MAX_READINGS_RANGE_MS,
   READINGS_QUERY,
 } from './api-schemas.js';
@@ -49,7 +50,7 @@ export interface RecentCommand {
 
 export type ApiStorage = Pick<
   Storage,
-  'listCapsules' | 'getCapsule' | 'readings' | 'listCommands' | 'ping'
+  'listCapsules' | 'getCapsule' | 'readings' | 'listCommands' | 'listRejects' | 'ping'
 >;
 
 export interface ApiDeps {
@@ -165,6 +166,11 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/api/v1/commands', async (req) => {
     const query = parseQuery(COMMANDS_QUERY, req.query);
     return json(await storageCall(() => deps.storage.listCommands(query)));
+  });
+
+  router.get('/api/v1/rejects', async (req) => {
+    const query = parseQuery(REJECTS_QUERY, req.query);
+    return json(await storageCall(() => deps.storage.listRejects(query)));
   });
 
   if (deps.clientDir !== null) router.fallback(staticFiles(deps.clientDir));

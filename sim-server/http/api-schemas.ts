@@ -93,5 +93,12 @@ export const COMMANDS_QUERY = z.strictObject({
   capsuleId: id.optional().describe('only commands about this capsule'),
 });
 
+export const REJECTS_QUERY = z.strictObject({
+  cursor: cursor.optional(),
+  limit: count(1, 1000, 50).describe('page size, 1–1000 (default 50)'),
+  source: id.optional().describe('only inputs from this source: mqtt, opcua, …'),
+  reason: id.optional().describe('only this reason, e.g. json_parse, out_of_range, unknown_topic'),
+});
+
 /** Longest readings range one request may ask for: 31 days. */
 export const MAX_READINGS_RANGE_MS = 31 * 86_400_000;

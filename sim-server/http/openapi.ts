@@ -3,7 +3,7 @@
  * (z.toJSONSchema with the input side, since query strings arrive as text).
  */
 import { z } from 'zod';
-import { CAPSULES_QUERY, COMMANDS_QUERY, READINGS_QUERY } from './api-schemas.js';
+import { CAPSULES_QUERY, COMMANDS_QUERY, READINGS_QUERY, REJECTS_QUERY } from './api-schemas.js';
 
 interface Operation {
   path: string;
@@ -39,6 +39,13 @@ const OPERATIONS: Operation[] = [
     path: '/api/v1/commands',
     summary: 'The command audit trail, newest first',
     query: COMMANDS_QUERY,
+    errors: [400],
+  },
+  {
+    path: '/api/v1/rejects',
+    summary:
+      'Inputs refused by ingest, newest first, with the reason and the raw input (truncated)',
+    query: REJECTS_QUERY,
     errors: [400],
   },
   { path: '/healthz', summary: 'The process is up' },

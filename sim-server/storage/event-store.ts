@@ -18,6 +18,8 @@ import { decodePayload } from './payload-json.js';
 import type {
   CapsuleQuery,
   CommandQuery,
+  RejectQuery,
+  StoredReject,
   CommandRecord,
   Page,
   ReadingsQuery,
@@ -376,6 +378,35 @@ export class EventStore implements Storage {
         reason: row.reason,
       })),
       nextCursor: more && last !== undefined ? encodeSeqCursor('commands', Number(last.seq)) : null,
+    };
+  }
+
+  async listRejects(query: RejectQuery): Promise<Page<StoredReject>> {
+    checkLimit(query.limit, MAX_PAGE);
+    const before = query.cursor === undefined ? null : decodeSeqCursor(query.cursor, 'rejects');
+    let select = this.#db
+      .selectFrom('rejects')
+      .select(['id', 't', 'source', 'reason', 'detail', 'raw']);
+    if (query.source !== undefined) select = select.where('source', '=', query.source);
+    if (query.reason !== undefined) select = select.where('reason', '=', query.reason);
+    if (before !== null) select = select.where('id', '<', before);
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({
+        id: Number(row.id),
+        t: Number(row.t),
+        source: row.source,
+        reason: row.reason,
+        detail: row.detail,
+        raw: row.raw,
+      })),
+      nextCursor: more && last !== undefined ? encodeSeqCursor('rejects', Number(last.id)) : null,
     };
   }
 

@@ -123,6 +123,19 @@ export type ReadingsResult =
   | { kind: 'raw'; readings: { t: number; value: number; quality: Quality }[] }
   | { kind: 'buckets'; bucketMs: number; buckets: ReadingBucket[] };
 
+export interface RejectQuery {
+  cursor?: string;
+  limit: number;
+  /** `mqtt`, `opcua`, … */
+  source?: string;
+  reason?: string;
+}
+
+/** A refused input as kept for inspection (raw and detail truncated to 4 KB). */
+export interface StoredReject extends RejectRecord {
+  id: number;
+}
+
 export interface CommandQuery {
   cursor?: string;
   limit: number;
@@ -168,6 +181,8 @@ export interface Storage {
   getCapsule(id: string): Promise<StoredCapsule | null>;
   readings(query: ReadingsQuery): Promise<ReadingsResult>;
   listCommands(query: CommandQuery): Promise<Page<CommandRecord>>;
+  /** Refused inputs, newest first. */
+  listRejects(query: RejectQuery): Promise<Page<StoredReject>>;
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
   /** Flushes everything queued, then closes the connection(s). */

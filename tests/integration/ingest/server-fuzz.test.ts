@@ -159,6 +159,20 @@ describe('fuzzing the server over MQTT', () => {
     ).catch(async () => (await rejected()) - before);
     expect(counted).toBe(sent);
 
+    // Each is kept for inspection, its raw input truncated.
+    const kept = await waitFor(async () => {
+      const r = await fetch(new URL('/api/v1/rejects?source=mqtt&reason=too_large', base));
+      const page = (await r.json()) as { items: { raw: string; detail: string }[] };
+      return page.items.length === 2 ? page.items : undefined;
+    }, 'the two 10 MB payloads in the rejects table');
+    for (const reject of kept) {
+      expect(Buffer.byteLength(reject.raw)).toBeLessThanOrEqual(4096);
+      expect(reject.detail).toContain(topic);
+    }
+    const unknown = await fetch(new URL('/api/v1/rejects?reason=unknown_topic&limit=1000', base));
+    expect(((await unknown.json()) as { items: unknown[] }).items).toHaveLength(MESSAGES_PER_KIND);
+    expect((await fetch(new URL('/api/v1/rejects?limit=0', base))).status).toBe(400);
+
     // Still alive, and a good reading after the flood reaches the twin.
     expect((await fetch(new URL('/healthz', base))).status).toBe(200);
     const t = Date.now();

@@ -73,15 +73,35 @@ const KEPT_SENSORS_OF = new Set(['R-101', 'P-201', 'P-202']);
  * critical alarm (about 300 s of plant time) in seconds even with PGlite on a busy machine.
  */
 export function writeTestPlant(dir: string): string {
-  const plant = JSON.parse(readFileSync(join(ROOT, 'assets/plants/demo-reactor.json'), 'utf8')) as {
-    equipment: { id: string; sensors: unknown[] }[];
-  };
-  for (const equipment of plant.equipment) {
-    if (!KEPT_SENSORS_OF.has(equipment.id)) equipment.sensors = [];
-  }
+  const plant = JSON.parse(
+    readFileSync(join(ROOT, 'assets/plants/demo-reactor.json'), 'utf8'),
+  ) as PlantJson;
+  keepSensorsOf(plant, KEPT_SENSORS_OF);
   const path = join(dir, 'demo-reactor-trimmed.json');
   writeFileSync(path, JSON.stringify(plant));
   return path;
+}
+
+/** The parts of a plant file that trimming touches. */
+export interface PlantJson {
+  id: string;
+  equipment: {
+    id: string;
+    sensors: unknown[];
+    actuators?: { binding: { confirmSensor?: string } }[];
+  }[];
+}
+
+/**
+ * Removes every sensor except those of `keep`'s equipment. An actuator whose confirming sensor
+ * went with them is then confirmed by its broker taking the command.
+ */
+export function keepSensorsOf(plant: PlantJson, keep: ReadonlySet<string>): void {
+  for (const equipment of plant.equipment) {
+    if (keep.has(equipment.id)) continue;
+    equipment.sensors = [];
+    for (const actuator of equipment.actuators ?? []) delete actuator.binding.confirmSensor;
+  }
 }
 
 /** Starts a server in-process: PGlite in a temp DATA_DIR, a free port, plant time sped up. */
