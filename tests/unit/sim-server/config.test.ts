@@ -32,6 +32,44 @@ describe('loadConfig', () => {
     expect(config.timeScale).toBe(1);
     expect(config.patchRateMs).toBe(100);
     expect(config.logLevel).toBe('info');
+    expect(config.mqtt).toBeNull();
+    expect(config.opcua).toBeNull();
+  });
+
+  it('configures the live sources from MQTT_* and OPCUA_*, naming the variable when one is wrong', () => {
+    const config = loadConfig(
+      {
+        MQTT_URL: 'mqtt://broker:1883',
+        MQTT_CLIENT_ID: 'twin-a',
+        MQTT_USERNAME: 'plant',
+        MQTT_PASSWORD: 'secret',
+        OPCUA_ENDPOINTS: 'opc.tcp://a:4840, opc.tcp://b:4841',
+        OPCUA_SECURITY_MODE: 'SignAndEncrypt',
+      },
+      root,
+    );
+    expect(config.mqtt).toMatchObject({
+      url: 'mqtt://broker:1883',
+      clientId: 'twin-a',
+      username: 'plant',
+    });
+    expect(config.opcua).toMatchObject({
+      endpoints: ['opc.tcp://a:4840', 'opc.tcp://b:4841'],
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      pkiDir: join(root, 'data', 'pki', 'opcua'),
+    });
+    const badUrl = failure({ MQTT_URL: 'broker:1883' });
+    expect(badUrl.variable).toBe('MQTT_URL');
+    expect(badUrl.message).toMatch(/^MQTT_URL: expected mqtt:\/\/host:1883/);
+    expect(failure({ OPCUA_ENDPOINTS: 'http://x' }).variable).toBe('OPCUA_ENDPOINTS');
+    const mismatch = failure({
+      OPCUA_ENDPOINTS: 'opc.tcp://a:4840',
+      OPCUA_SECURITY_MODE: 'Sign',
+      OPCUA_SECURITY_POLICY: 'None',
+    });
+    expect(mismatch.variable).toBe('OPCUA_SECURITY_MODE');
+    expect(mismatch.message).toContain('OPCUA_SECURITY_POLICY None');
   });
 
   it('resolves a scenario id under assets/scenarios and reads every variable', () => {
