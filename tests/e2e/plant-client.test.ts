@@ -12,6 +12,15 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from './chromium.js';
 import { liveServerUnavailable, startLiveServer } from './live-server.js';
 import type { LiveServer } from './live-server.js';
+import {
+  activeCapsuleId,
+  openApp,
+  serverCapsuleActor,
+  serverOpenCapsules,
+  waitForCapsules,
+  waitForCommandStatus,
+  waitForControlCenter,
+} from './page-helpers.js';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const skipReason =
@@ -19,40 +28,7 @@ const skipReason =
     ? 'Chromium is not installed (set CHROMIUM_PATH)'
     : liveServerUnavailable();
 
-/** Open capsule ids on the server, from the HTTP API. */
-async function serverOpenCapsules(url: string): Promise<Map<string, string>> {
-  const response = await fetch(`${url}api/v1/capsules?limit=1000`);
-  const body = (await response.json()) as { items: { id: string; state: string }[] };
-  return new Map(
-    body.items
-      .filter((c) => c.state !== 'resolved' && c.state !== 'dismissed')
-      .map((c) => [c.id, c.state]),
-  );
-}
-
-async function openApp(browser: Browser, url: string, name: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${url}?name=${encodeURIComponent(name)}`);
-  await page.waitForFunction(
-    () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
-    undefined,
-    { timeout: 60_000 },
-  );
-  const error = await page.evaluate(() => document.body.dataset['error'] ?? null);
-  if (error !== null) throw new Error(`the app did not start: ${error}`);
-  return page;
-}
-
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- the page-side app is reached through window in page.evaluate */
-/** Centre (CSS px) of a full-screen GUI control by name, or null when not laid out. */
-function controlCenter(page: Page, name: string): Promise<{ x: number; y: number } | null> {
-  return page.evaluate((name) => {
-    const control = (window as any).twinspace.gui.getControlByName(name);
-    if (!control || !control.isVisible) return null;
-    return { x: control.centerX as number, y: control.centerY as number };
-  }, name);
-}
-
 describe.skipIf(skipReason !== null)('spatial client against a live server', () => {
   let server: LiveServer;
   let browser: Browser;
@@ -64,9 +40,7 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
     browser = await launchChromium();
     page = await openApp(browser, server.url, 'Tester A');
     // The scenario trips the cooling pump early; wait until capsules are open.
-    await page.waitForFunction(() => (window as any).twinspace.layer.count > 0, undefined, {
-      timeout: 60_000,
-    });
+    await waitForCapsules(page);
   }, 180_000);
 
   afterAll(async () => {
@@ -159,50 +133,19 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
   it('Acknowledge changes the capsule on the server and in a second page', async () => {
     const second = await openApp(browser, server.url, 'Tester B');
     try {
-      const id = await page.evaluate(() => {
-        const twin = (window as any).twinspace;
-        const active = [...twin.capsules.values()].find((c: any) => c.state === 'active');
-        if (active === undefined) return null;
-        twin.select({ kind: 'capsule', id: active.id });
-        return active.id as string;
-      });
+      const id = await activeCapsuleId(page);
       expect(id, 'an active capsule to acknowledge').not.toBeNull();
+      await page.evaluate((id) => (window as any).twinspace.select({ kind: 'capsule', id }), id);
       // Opening the second page sent this one to the background, where Chromium stops its
       // render loop, so the GUI would never lay the new panel's buttons out.
       await page.bringToFront();
-      let button: { x: number; y: number } | null = null;
-      for (let attempt = 0; attempt < 40; attempt += 1) {
-        button = await controlCenter(page, 'button:Acknowledge');
-        if (button !== null && button.x > 0 && button.y > 0) break;
-        await page.waitForTimeout(100);
-      }
+      const button = await waitForControlCenter(page, 'button:Acknowledge');
       expect(button, 'the Acknowledge button laid out on screen').not.toBeNull();
-      expect(button!.x).toBeGreaterThan(0);
       await page.mouse.click(button!.x, button!.y);
-      await page.waitForFunction(
-        () => /accepted|rejected/.test((window as any).twinspace.panel.statusText),
-        undefined,
-        {
-          timeout: 10_000,
-        },
-      );
-      expect(await page.evaluate(() => (window as any).twinspace.panel.statusText)).toContain(
-        'accepted',
-      );
-      // The API reads what storage has written, which trails the room by a batch: poll. The
-      // capsule's history names who acknowledged it (it may resolve soon after, if its
+      expect(await waitForCommandStatus(page, 10_000)).toContain('accepted');
+      // The capsule's history names who acknowledged it (it may resolve soon after, if its
       // condition clears).
-      let acknowledgedBy: string | undefined;
-      for (let attempt = 0; attempt < 40 && acknowledgedBy === undefined; attempt += 1) {
-        const body = (await (await fetch(`${server.url}api/v1/capsules/${id}`)).json()) as {
-          history?: { action: string; actor: { name: string } }[];
-          capsule?: { history: { action: string; actor: { name: string } }[] };
-        };
-        const history = body.capsule?.history ?? body.history ?? [];
-        acknowledgedBy = history.find((h) => h.action === 'acknowledged')?.actor.name;
-        if (acknowledgedBy === undefined) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(acknowledgedBy).toBe('Tester A');
+      expect(await serverCapsuleActor(server.url, id!, 'acknowledged')).toBe('Tester A');
       await second.waitForFunction(
         (id) => {
           const capsule = (window as any).twinspace.capsules.get(id);
