@@ -1,6 +1,14 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant } from 'node-opcua';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCodes,
+  Variant,
+} from 'node-opcua';
 import type { StatusCode, UAVariable } from 'node-opcua';
 
 /** An OPC-UA server the test owns, with the wire plant's nodes in namespace 1. */
@@ -18,11 +26,20 @@ export interface TestOpcuaServer {
 // Reused across runs: node-opcua generates its certificate in pure JS on first start (~1 s+).
 const PKI = join(tmpdir(), 'twinspace-test-opcua-server-pki');
 
+/** How a locked-down server admits clients. */
+export interface SecureServerOptions {
+  /** The only identities accepted; anonymous sessions are refused. */
+  users: { userName: string; password: string }[];
+}
+
 /**
  * Starts a server on the port with `ns=1;s=R-1.TT-3`, `ns=1;s=V-2.ZT-2` (read-only Doubles) and
  * `ns=1;s=V-2.POS` (a writable Double that moves ZT-2 to value × 100 %).
  */
-export async function startOpcuaServer(port: number): Promise<TestOpcuaServer> {
+export async function startOpcuaServer(
+  port: number,
+  secure?: SecureServerOptions,
+): Promise<TestOpcuaServer> {
   const certificates = new OPCUACertificateManager({
     rootFolder: PKI,
     automaticallyAcceptUnknownCertificate: true,
@@ -31,8 +48,19 @@ export async function startOpcuaServer(port: number): Promise<TestOpcuaServer> {
     port,
     hostname: '127.0.0.1',
     resourcePath: '/',
-    allowAnonymous: true,
+    allowAnonymous: secure === undefined,
     serverCertificateManager: certificates,
+    // Locked down: signed and encrypted messages only, and a user name and password.
+    ...(secure === undefined
+      ? {}
+      : {
+          securityModes: [MessageSecurityMode.SignAndEncrypt],
+          securityPolicies: [SecurityPolicy.Basic256Sha256],
+          userManager: {
+            isValidUser: (userName: string, password: string) =>
+              secure.users.some((u) => u.userName === userName && u.password === password),
+          },
+        }),
     buildInfo: { productName: 'twinspace-test-plant' },
   });
   await server.initialize();
