@@ -41,6 +41,8 @@ export async function benchClient(): Promise<Record<string, number | string>> {
       figures[`${k} ratio capsules/bare (goal ≤ 1.2)`] = row.ratio;
       figures[`${k} update part bare / capsules ms`] =
         `${row.bare.updateMedianMs.toFixed(2)} / ${row.capsules.updateMedianMs.toFixed(2)}`;
+      figures[`${k} parts bare (mean ms)`] = parts(row.bare.partsMs);
+      figures[`${k} parts capsules (mean ms)`] = parts(row.capsules.partsMs);
       figures[`${k} draw calls bare / capsules`] =
         `${row.bare.drawCalls} / ${row.capsules.drawCalls}`;
       if (row.withPlant !== null) {
@@ -54,6 +56,12 @@ export async function benchClient(): Promise<Record<string, number | string>> {
     await browser.close();
     await served.close();
   }
+}
+
+function parts(partsMs: Record<string, number>): string {
+  return Object.entries(partsMs)
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .join(', ');
 }
 
 function describe(row: BenchRow): string {

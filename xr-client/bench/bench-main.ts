@@ -32,6 +32,8 @@ export interface BenchOptions {
   frames: number;
   /** Whether the capsule scene also draws labels for the nearest capsules. */
   labels: boolean;
+  /** Whether to also measure the capsule layer with the demo plant drawn (default true). */
+  withPlant?: boolean;
 }
 
 export interface BenchRow {
@@ -107,13 +109,26 @@ function capsulesFor(count: number): CapsuleDraw[] {
   return out;
 }
 
+/**
+ * Where an update's time goes: `lap(name)` adds the time since the previous lap (or the frame's
+ * start) to part `name`. Means per frame, since Chromium rounds performance.now to 0.1 ms.
+ */
+type Lap = (name: string) => void;
+
 /** Run `frames` animation frames, timing `work` (update + render) on the main thread. */
 function measure(
   scene: Scene,
   instrumentation: SceneInstrumentation,
   options: BenchOptions,
-  update: (frame: number) => void,
+  update: (frame: number, lap: Lap) => void,
 ): Promise<FrameStats> {
+  const parts: Record<string, number> = {};
+  let last = 0;
+  const lap: Lap = (name) => {
+    const now = performance.now();
+    if (frame >= options.warmupFrames) parts[name] = (parts[name] ?? 0) + now - last;
+    last = now;
+  };
   const times: number[] = [];
   const updateTimes: number[] = [];
   const drawCalls: number[] = [];
@@ -121,9 +136,12 @@ function measure(
   return new Promise((resolve) => {
     const tick = (): void => {
       const start = performance.now();
-      update(frame);
+      last = start;
+      update(frame, lap);
       const updated = performance.now();
+      last = updated;
       scene.render();
+      lap('render');
       const ms = performance.now() - start;
       if (frame >= options.warmupFrames) {
         times.push(ms);
@@ -132,7 +150,7 @@ function measure(
       }
       frame += 1;
       if (frame < options.warmupFrames + options.frames) requestAnimationFrame(tick);
-      else resolve(summarize(times, updateTimes, drawCalls));
+      else resolve(summarize(times, updateTimes, drawCalls, parts));
     };
     requestAnimationFrame(tick);
   });
@@ -158,7 +176,7 @@ async function benchBare(
   });
   mesh.thinInstanceSetBuffer('matrix', matrices, 16, false);
   const random = prng(7);
-  const stats = await measure(scene, instrumentation, options, (frame) => {
+  const stats = await measure(scene, instrumentation, options, (frame, lap) => {
     for (let k = 0; k < changed; k += 1) {
       const i = Math.floor(random() * count);
       const m = i * 16;
@@ -166,7 +184,9 @@ async function benchBare(
       matrices[m] = matrices[m + 5] = matrices[m + 10] = size;
       matrices[m + 13] = 1 + ((matrices[m + 13]! + 0.01) % 5);
     }
+    lap('write');
     mesh.thinInstanceBufferUpdated('matrix');
+    lap('upload');
   });
   scene.dispose();
   return stats;
@@ -191,15 +211,18 @@ async function benchCapsules(
   const states = CAPSULE_STATES.filter(
     (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
   );
-  const stats = await measure(scene, instrumentation, options, (frame) => {
+  const stats = await measure(scene, instrumentation, options, (frame, lap) => {
     for (let k = 0; k < changed; k += 1) {
       const capsule = capsules[Math.floor(random() * count)]!;
       capsule.state = states[frame % states.length]!;
       capsule.y = 1 + ((capsule.y + 0.01) % 5);
       layer.upsert(capsule);
     }
+    lap('write');
     layer.flush();
+    lap('upload');
     labels?.update(camera.globalPosition, performance.now());
+    lap('labels');
   });
   if (keep) return stats;
   labels?.dispose();
@@ -224,7 +247,7 @@ window.twinspaceBench = {
     return benchCapsules(count, Math.round(count * 0.1), options, null, true);
   },
   async run(options) {
-    const plant = await loadPlant();
+    const plant = options.withPlant === false ? null : await loadPlant();
     // Compile every shader first: SwiftShader compiles for seconds, and the first scene to
     // need a program would otherwise pay for it inside its measured frames.
     const prime = { ...options, warmupFrames: 0, frames: 10 };

@@ -8,6 +8,8 @@ export interface FrameStats {
   updateMedianMs: number;
   /** Draw calls per frame (the most seen; it should not vary between frames). */
   drawCalls: number;
+  /** Mean ms per frame of each named part of the frame (see bench-main's `lap`). */
+  partsMs: Record<string, number>;
 }
 
 /** Summarise per-frame CPU times and draw-call counts. */
@@ -15,6 +17,7 @@ export function summarize(
   times: readonly number[],
   updateTimes: readonly number[],
   drawCalls: readonly number[],
+  partTotals: Readonly<Record<string, number>> = {},
 ): FrameStats {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number): number => quantile(sorted, q);
@@ -29,6 +32,9 @@ export function summarize(
       0.5,
     ),
     drawCalls: drawCalls.length === 0 ? 0 : Math.max(...drawCalls),
+    partsMs: Object.fromEntries(
+      Object.entries(partTotals).map(([name, total]) => [name, total / Math.max(1, times.length)]),
+    ),
   };
 }
 

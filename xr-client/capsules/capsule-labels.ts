@@ -10,8 +10,17 @@ import type { CapsuleLayer } from './capsule-layer.js';
 /** Labels besides the selected capsule's: enough to read a cluster, few enough to stay legible. */
 export const NEAREST_LABELS = 5;
 
-/** How often (ms) the nearest capsules are searched again: a full scan of 100k costs ~1 ms. */
-const RESCAN_MS = 250;
+/**
+ * How often (ms) the nearest capsules are searched again while the viewer stands still (capsules
+ * may move or appear meanwhile): a full scan of 100k costs a few ms on a slow machine.
+ */
+const RESCAN_MS = 1000;
+
+/** While the viewer moves, search again at most this often (ms). */
+const MOVING_RESCAN_MS = 150;
+
+/** The viewer counts as moved past this distance (m) from where the last search was made. */
+const MOVED_M = 0.25;
 
 interface Label {
   mesh: Mesh;
@@ -27,6 +36,8 @@ interface Label {
 export class CapsuleLabels {
   readonly #labels: Label[] = [];
   #lastScan = -Infinity;
+  readonly #scannedFrom = { x: NaN, y: NaN, z: NaN };
+  #scannedSelection: string | null = null;
 
   constructor(
     scene: Scene,
@@ -58,13 +69,26 @@ export class CapsuleLabels {
     return this.#labels.flatMap((label) => (label.id === null ? [] : [label.id]));
   }
 
-  /** Re-place labels for the viewer at `eye`; rescans at most every RESCAN_MS. */
+  /**
+   * Re-place labels for the viewer at `eye`. The nearest capsules are searched again when the
+   * selection changed, when the viewer moved (at most every MOVING_RESCAN_MS), and otherwise
+   * every RESCAN_MS; between searches labels only follow their capsules.
+   */
   update(eye: Vector3, nowMs: number, force = false): void {
-    if (!force && nowMs - this.#lastScan < RESCAN_MS) {
+    const since = nowMs - this.#lastScan;
+    const from = this.#scannedFrom;
+    const moved =
+      since >= MOVING_RESCAN_MS &&
+      !((eye.x - from.x) ** 2 + (eye.y - from.y) ** 2 + (eye.z - from.z) ** 2 <= MOVED_M ** 2);
+    if (!force && !moved && since < RESCAN_MS && this.layer.selected === this.#scannedSelection) {
       this.#follow();
       return;
     }
     this.#lastScan = nowMs;
+    from.x = eye.x;
+    from.y = eye.y;
+    from.z = eye.z;
+    this.#scannedSelection = this.layer.selected;
     const selected = this.layer.selected;
     const ids: string[] = selected === null ? [] : [selected];
     for (const index of this.layer.nearest(eye, NEAREST_LABELS + 1)) {

@@ -8,14 +8,18 @@ export class DirtySlots {
   /** More runs than this and one covering span is cheaper than a call per run. */
   static readonly MAX_RUNS = 16;
 
+  /** Past this many marks the covering span is uploaded whatever the runs: stop listing them. */
+  static readonly MAX_LISTED = DirtySlots.MAX_RUNS * 4;
+
   #marked = new Uint8Array(256);
   readonly #list: number[] = [];
+  #size = 0;
   #low = Infinity;
   #high = -1;
 
   /** Number of distinct slots marked. */
   get size(): number {
-    return this.#list.length;
+    return this.#size;
   }
 
   mark(index: number): void {
@@ -26,7 +30,9 @@ export class DirtySlots {
     }
     if (this.#marked[index] === 1) return;
     this.#marked[index] = 1;
-    this.#list.push(index);
+    this.#size += 1;
+    // 10 % of 100k capsules a frame would otherwise grow (and later walk) a 10k-entry list.
+    if (this.#size <= DirtySlots.MAX_LISTED) this.#list.push(index);
     if (index < this.#low) this.#low = index;
     if (index > this.#high) this.#high = index;
   }
@@ -37,8 +43,8 @@ export class DirtySlots {
    */
   ranges(count: number): [number, number][] {
     const high = Math.min(this.#high, count - 1);
-    if (this.#list.length === 0 || high < this.#low) return [];
-    if (this.#list.length > DirtySlots.MAX_RUNS * 4) return [[this.#low, high - this.#low + 1]];
+    if (this.#size === 0 || high < this.#low) return [];
+    if (this.#size > DirtySlots.MAX_LISTED) return [[this.#low, high - this.#low + 1]];
     const sorted = this.#list.filter((i) => i <= high).sort((a, b) => a - b);
     const runs: [number, number][] = [];
     for (const index of sorted) {
@@ -51,8 +57,10 @@ export class DirtySlots {
   }
 
   clear(): void {
-    for (const index of this.#list) this.#marked[index] = 0;
+    if (this.#size > DirtySlots.MAX_LISTED) this.#marked.fill(0, this.#low, this.#high + 1);
+    else for (const index of this.#list) this.#marked[index] = 0;
     this.#list.length = 0;
+    this.#size = 0;
     this.#low = Infinity;
     this.#high = -1;
   }

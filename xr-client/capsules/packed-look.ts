@@ -10,9 +10,36 @@ export const PACKED_LOOK_LENGTH = 5;
 
 const PRIORITIES = 5;
 
+// The index functions below hard-code these orders; fail at load, not with wrong colours.
+if (
+  SEVERITIES.join() !== 'info,warning,critical' ||
+  CAPSULE_STATES.join() !== 'active,acknowledged,shelved,resolved,dismissed'
+)
+  throw new Error('Invariant: packed-look.ts expects the digital-twin severity and state order');
+
 // Declared before TABLE: its initializer runs lookOffset, which reads these.
-const SEVERITY_INDEX = new Map<string, number>(SEVERITIES.map((s, i) => [s, i]));
-const STATE_INDEX = new Map<string, number>(CAPSULE_STATES.map((s, i) => [s, i]));
+const STATES = CAPSULE_STATES.length;
+
+/** Index of a severity in SEVERITIES; comparisons, not a Map: this runs per changed capsule. */
+function severityIndex(severity: Severity): number {
+  return severity === 'info' ? 0 : severity === 'warning' ? 1 : 2;
+}
+
+/** Index of a state in CAPSULE_STATES (same reasoning). */
+function stateIndex(state: CapsuleState): number {
+  switch (state) {
+    case 'active':
+      return 0;
+    case 'acknowledged':
+      return 1;
+    case 'shelved':
+      return 2;
+    case 'resolved':
+      return 3;
+    case 'dismissed':
+      return 4;
+  }
+}
 
 /**
  * Every possible capsule look, computed once and packed: severity × state × condition ×
@@ -50,10 +77,13 @@ export function lookOffset(
   conditionActive: boolean,
   priority: number,
 ): number {
-  const p = Math.min(Math.max(Math.round(priority), 1), PRIORITIES) - 1;
+  // Integer priorities 1–5 (all real ones) skip the rounding and clamping.
+  const p =
+    priority >= 1 && priority <= PRIORITIES && priority % 1 === 0
+      ? priority - 1
+      : Math.min(Math.max(Math.round(priority), 1), PRIORITIES) - 1 || 0;
   const key =
-    ((SEVERITY_INDEX.get(severity)! * CAPSULE_STATES.length + STATE_INDEX.get(state)!) * 2 +
-      (conditionActive ? 1 : 0)) *
+    ((severityIndex(severity) * STATES + stateIndex(state)) * 2 + (conditionActive ? 1 : 0)) *
       PRIORITIES +
     p;
   return key * PACKED_LOOK_LENGTH;

@@ -48,6 +48,23 @@ describe('DirtySlots', () => {
     expect(dirty.ranges(1000)).toEqual([[10, 39 * 3 + 1]]);
   });
 
+  it('counts and forgets thousands of marks without listing them one by one', () => {
+    const dirty = new DirtySlots();
+    for (let i = 0; i < 5000; i += 1) dirty.mark(100 + ((i * 7919) % 5000));
+    dirty.mark(100);
+    expect(dirty.size).toBe(5000);
+    expect(dirty.ranges(10_000)).toEqual([[100, 5000]]);
+    expect(dirty.ranges(600)).toEqual([[100, 500]]);
+    dirty.clear();
+    expect(dirty.size).toBe(0);
+    expect(dirty.ranges(10_000)).toEqual([]);
+    // Every mark was forgotten: the same slots count again, as exact runs once they are few.
+    dirty.mark(150);
+    dirty.mark(151);
+    expect(dirty.size).toBe(2);
+    expect(dirty.ranges(10_000)).toEqual([[150, 2]]);
+  });
+
   it('leaves out slots no longer drawn and forgets everything on clear', () => {
     const dirty = new DirtySlots();
     dirty.mark(2);

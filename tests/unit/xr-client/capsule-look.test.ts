@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CAPSULE_STATES, SEVERITIES } from '../../../digital-twin/index.js';
 import {
   SEVERITY_COLORS,
   capsuleLook,
@@ -53,6 +54,25 @@ describe('capsule look', () => {
     expect(PACKED_LOOKS[lookOffset('critical', 'active', true, 1) + 4]).toBe(LOOK_FLAGS.pulse);
     // Out-of-range priorities clamp rather than read another capsule's look.
     expect(lookOffset('info', 'active', true, 9)).toBe(lookOffset('info', 'active', true, 5));
+    expect(lookOffset('info', 'active', true, 0)).toBe(lookOffset('info', 'active', true, 1));
+    expect(lookOffset('info', 'active', true, 2.4)).toBe(lookOffset('info', 'active', true, 2));
+  });
+
+  it('gives every severity × state × condition × priority its own packed look', () => {
+    const offsets = new Set<number>();
+    for (const severity of SEVERITIES)
+      for (const state of CAPSULE_STATES)
+        for (const conditionActive of [false, true])
+          for (let priority = 1; priority <= 5; priority += 1) {
+            const at = lookOffset(severity, state, conditionActive, priority);
+            const look = capsuleLook({ severity, state, conditionActive, priority });
+            expect(PACKED_LOOKS[at]).toBeCloseTo(look.size);
+            expect(PACKED_LOOKS[at + 3]).toBeCloseTo(
+              SEVERITY_COLORS[severity][2] * look.brightness,
+            );
+            offsets.add(at);
+          }
+    expect(offsets.size).toBe(3 * 5 * 2 * 5);
   });
 });
 
