@@ -9,6 +9,12 @@ import type { Browser, Page } from 'playwright-core';
 export const VIEWPORT = { width: 1280, height: 720 } as const;
 
 /**
+ * How long a page may take to start (ms). On this 2-core machine with other work running
+ * (load average 10–12) a second page took over 60 s to build its plant in software WebGL.
+ */
+export const APP_START_TIMEOUT_MS = 150_000;
+
+/**
  * Open the app as `name` in a new page and wait until it has started (`data-ready`), or fail
  * with the error it shows. `beforeLoad` runs before the page loads (init scripts: an emulated
  * headset must be in place before Babylon looks for WebXR).
@@ -25,7 +31,7 @@ export async function openApp(
   await page.waitForFunction(
     () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
     undefined,
-    { timeout: 60_000 },
+    { timeout: APP_START_TIMEOUT_MS },
   );
   const error = await page.evaluate(() => document.body.dataset['error'] ?? null);
   if (error !== null) throw new Error(`the app did not start: ${error}`);

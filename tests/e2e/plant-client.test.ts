@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
     page = await openApp(browser, server.url, 'Tester A');
     // The scenario trips the cooling pump early; wait until capsules are open.
     await waitForCapsules(page);
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -163,7 +163,7 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
     } finally {
       await second.close();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('shows a dropped connection, refuses commands meanwhile, reconnects and resyncs', async () => {
     const statuses = await page.evaluate(async () => {

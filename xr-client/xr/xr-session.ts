@@ -63,6 +63,8 @@ export class XrSession {
     });
     const session = new XrSession(scene, xr);
     session.#attach(onSelect);
+    // A session that ended mid-press must not leave teleportation held for the next one.
+    xr.baseExperience.onStateChangedObservable.add(() => session.#holdTeleport(false));
     if (startPose !== null) session.#startAt(startPose);
     if (await WebXRSessionManager.IsSessionSupportedAsync('immersive-ar')) session.#addArButton();
     return session;
