@@ -104,9 +104,14 @@ export class WriteQueue {
 
   whenDurable(seq: number): Promise<void> {
     if (seq <= this.#durableSeq) return Promise.resolve();
-    return new Promise((resolve) => {
+    const waiting = new Promise<void>((resolve) => {
       this.#waiters.push({ seq, resolve });
     });
+    // Someone (an ingest source holding its broker's acks) waits: write without waiting out the
+    // interval. Whatever arrives during that write goes in the next one, right after it (group
+    // commit), so the wait is about one commit rather than an interval plus a commit.
+    this.#kick();
+    return waiting;
   }
 
   flush(): Promise<void> {
@@ -217,7 +222,11 @@ export class WriteQueue {
       }
       const ready =
         pending &&
-        (this.#due || this.#urgent || this.#closing || this.#depth >= this.#options.batchRows);
+        (this.#due ||
+          this.#urgent ||
+          this.#closing ||
+          this.#waiters.length > 0 ||
+          this.#depth >= this.#options.batchRows);
       if (!ready) {
         await this.#sleepUntilKicked();
         continue;
