@@ -16,7 +16,36 @@ export function storableText(text: string): string {
   return text.replace(UNSTORABLE, '\uFFFD');
 }
 
+// Any NUL or surrogate at all: a cheap test with no look-around (paired surrogates, which are
+// fine, just take the slow path). No `g`: `test` on a global regex carries `lastIndex` along.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+
+/**
+ * Whether `value` holds anything plain `JSON.stringify` would get wrong: a non-finite number, a
+ * string PostgreSQL refuses, or a `toJSON` whose result is not walked here. A walk in JS is
+ * several times cheaper than a replacer called back from native code for every key, and almost
+ * every payload (the simulator's expectations at 10 Hz, capsules, commands) has none of them.
+ */
+function needsReplacer(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value === 'string') return MAYBE_UNSTORABLE.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (needsReplacer(item)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (MAYBE_UNSTORABLE.test(key)) return true;
+    if (needsReplacer((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 export function encodePayload(value: unknown): string {
+  if (!needsReplacer(value)) return JSON.stringify(value);
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) return { [TAG]: String(v) };
     if (typeof v === 'string') return storableText(v);
