@@ -280,10 +280,13 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
     await page.waitForFunction(() => (window as any).twinspace.xr.inXr === true, undefined, {
       timeout: 15_000,
     });
-    // A few frames: the start pose becomes the reference space's offset on the second frame.
-    await page.waitForTimeout(500);
-    const head = await page.evaluate(() => {
-      const camera = (window as any).twinspace.xr.experience.baseExperience.camera;
+    const head = await page.evaluate(async () => {
+      const base = (window as any).twinspace.xr.experience.baseExperience;
+      // Two whole XR frames: the start pose becomes the reference space's offset, and the
+      // camera's world matrix follows it.
+      for (let i = 0; i < 2; i += 1)
+        await new Promise((resolve) => base.sessionManager.onXRFrameObservable.addOnce(resolve));
+      const camera = base.camera;
       const forward = camera.getDirection(camera.position.constructor.Forward());
       const p = camera.globalPosition;
       return { x: p.x as number, y: p.y as number, z: p.z as number, fx: forward.x, fz: forward.z };
