@@ -7,7 +7,8 @@
  *   the devices, each carrying every one of the device's `metrics` (by alias, as Sparkplug's
  *   bandwidth rule has it) under one payload timestamp.
  * Every message is QoS 1 with at most `window` unacknowledged, as fast as possible (`rate` 0) or
- * paced to `rate` messages/s. Times: `stamp: 'now'` stamps the publish time (latency runs);
+ * paced to `rate` messages/s. Times: `stamp: 'now'` stamps the publish time (latency runs; one
+ * ms later where a sensor's previous reading already has that time);
  * `'unique'` stamps `base + k` for the k-th message of a topic, so no sensor ever gets two
  * readings with the same time (the readings table keys on sensor and time, and a duplicate
  * would be deduplicated rather than stored).
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     return seq;
   };
   const spBase = `spBv1.0/${job.prefix}`;
+  /** The last time stamped per topic (births included). */
+  const lastT: number[] = [];
   if (job.kind === 'sparkplug') {
     const birth = (): SparkplugMetric[] => {
       const metrics: SparkplugMetric[] = [];
@@ -78,13 +81,17 @@ async function main(): Promise<void> {
         Buffer.from(encodeSparkplugPayload({ timestamp: now, seq: nextSeq(), metrics: birth() })),
         { qos: 1 },
       );
+      lastT[d] = now;
     }
   }
 
   const body = (k: number): { topic: string; payload: string | Buffer } => {
     const slot = k % job.sensors;
     const round = Math.floor(k / job.sensors);
-    const t = job.stamp === 'now' ? Date.now() : base + round;
+    // A publisher that fell behind its pace sends a burst: never two readings of one sensor in
+    // the same millisecond, or the second would be deduplicated rather than stored.
+    const t = job.stamp === 'now' ? Math.max(Date.now(), (lastT[slot] ?? 0) + 1) : base + round;
+    lastT[slot] = t;
     if (job.kind === 'json') {
       return {
         topic: `${job.prefix}/L-1/FT-${slot}`,
