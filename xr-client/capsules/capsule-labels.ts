@@ -49,14 +49,16 @@ export class CapsuleLabels {
       mesh.billboardMode = Mesh.BILLBOARDMODE_ALL;
       mesh.isPickable = false;
       mesh.setEnabled(false);
-      const texture = AdvancedDynamicTexture.CreateForMesh(mesh, 768, 128, false);
+      // Alpha-tested, not blended: labels join the opaque pass (no per-frame sorting, no
+      // overdraw blending), and the texture is as small as stays legible at arm's length.
+      const texture = AdvancedDynamicTexture.CreateForMesh(mesh, 384, 64, false, true);
       const box = new Rectangle('box');
-      box.background = 'rgba(15, 20, 28, 0.82)';
-      box.cornerRadius = 24;
+      box.background = 'rgb(15, 20, 28)';
+      box.cornerRadius = 12;
       box.thickness = 0;
       const text = new TextBlock('text', '');
       text.color = '#f0f4f8';
-      text.fontSize = 52;
+      text.fontSize = 26;
       text.textWrapping = false;
       box.addControl(text);
       texture.addControl(box);
