@@ -260,16 +260,9 @@ export class EventStore implements Storage {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toCapsule),
-      nextCursor:
-        more && last !== undefined
-          ? encodeCapsuleCursor({ raisedAt: Number(last.raised_at), id: last.id })
-          : null,
-    };
+    return keysetPage(rows, query.limit, toCapsule, (last) =>
+      encodeCapsuleCursor({ raisedAt: Number(last.raised_at), id: last.id }),
+    );
   }
 
   async getCapsule(id: string): Promise<StoredCapsule | null> {
@@ -362,11 +355,10 @@ export class EventStore implements Storage {
       .orderBy('seq', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row): CommandRecord => ({
+    return keysetPage(
+      rows,
+      query.limit,
+      (row): CommandRecord => ({
         commandId: row.command_id,
         seq: Number(row.seq),
         t: Number(row.t),
@@ -376,9 +368,9 @@ export class EventStore implements Storage {
         status: row.status === 'accepted' ? 'accepted' : 'rejected',
         code: row.code,
         reason: row.reason,
-      })),
-      nextCursor: more && last !== undefined ? encodeSeqCursor('commands', Number(last.seq)) : null,
-    };
+      }),
+      (last) => encodeSeqCursor('commands', Number(last.seq)),
+    );
   }
 
   async listRejects(query: RejectQuery): Promise<Page<StoredReject>> {
@@ -394,20 +386,12 @@ export class EventStore implements Storage {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
-        id: Number(row.id),
-        t: Number(row.t),
-        source: row.source,
-        reason: row.reason,
-        detail: row.detail,
-        raw: row.raw,
-      })),
-      nextCursor: more && last !== undefined ? encodeSeqCursor('rejects', Number(last.id)) : null,
-    };
+    return keysetPage(
+      rows,
+      query.limit,
+      (row): StoredReject => ({ ...row, id: Number(row.id), t: Number(row.t) }),
+      (last) => encodeSeqCursor('rejects', Number(last.id)),
+    );
   }
 
   async ping(): Promise<boolean> {
@@ -426,4 +410,23 @@ export class EventStore implements Storage {
     })();
     return this.#closed;
   }
+}
+
+/**
+ * One page from rows fetched with `limit + 1`: the extra row only says another page exists, and
+ * the cursor points past the last row kept.
+ */
+function keysetPage<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  cursorAfter: (last: Row) => string,
+): Page<Item> {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    nextCursor: more && last !== undefined ? cursorAfter(last) : null,
+  };
 }

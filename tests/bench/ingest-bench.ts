@@ -21,7 +21,6 @@ import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +30,8 @@ import type { TwinEvent } from '../../digital-twin/index.js';
 import { loadConfig } from '../../sim-server/config.js';
 import { createServer } from '../../sim-server/server.js';
 import type { TwinspaceServer } from '../../sim-server/server.js';
-import { startBroker } from '../integration/ingest/helpers/broker.js';
+import { portOpen, startBroker } from '../integration/ingest/helpers/broker.js';
+import { percentile } from './percentile.js';
 import type { TestBroker } from '../integration/ingest/helpers/broker.js';
 import type { FromProbe, ToProbe } from './ingest-bench-client.js';
 import { jsonSensorId, sparkplugSensorId, writeBenchPlant } from './ingest-bench-plant.js';
@@ -56,26 +56,6 @@ const PHASE_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /** Where the server stores: a fresh PostgreSQL database (dropped afterwards), or PGlite. */
 interface BenchDatabase {
   label: string;
@@ -91,7 +71,7 @@ async function benchDatabase(): Promise<BenchDatabase> {
       ? null
       : fromEnv !== undefined && fromEnv !== ''
         ? fromEnv
-        : (await answers('127.0.0.1', 5432))
+        : (await portOpen(5432))
           ? 'postgres://postgres@127.0.0.1:5432/test'
           : null;
   if (url === null)

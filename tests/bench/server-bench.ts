@@ -19,6 +19,7 @@ import { Client, getStateCallbacks } from 'colyseus.js';
 import type { Room } from 'colyseus.js';
 import { loadConfig } from '../../sim-server/config.js';
 import { createServer } from '../../sim-server/server.js';
+import { percentile } from './percentile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -46,11 +47,6 @@ interface StateView {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const now = (): number => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /** Child-process side: join `count` clients and record when each sees a new reading of SENSOR. */
 async function runClients(wsUrl: string, count: number): Promise<void> {
@@ -157,9 +153,9 @@ export async function benchServer(): Promise<Figures> {
       }
       appliedAt.clear();
       latencies.sort((a, b) => a - b);
-      const p99 = percentile(latencies, 99);
+      const p99 = percentile(latencies, 0.99);
       if (count === 1) baselineP99 = p99;
-      figures[`${count} client(s): p50 (ms)`] = percentile(latencies, 50);
+      figures[`${count} client(s): p50 (ms)`] = percentile(latencies, 0.5);
       figures[`${count} client(s): p99 (ms)`] = p99;
       figures[`${count} client(s): max (ms)`] = latencies.at(-1) ?? NaN;
       figures[`${count} client(s): p99 / patch interval`] = p99 / PATCH_RATE_MS;

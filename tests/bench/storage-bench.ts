@@ -6,7 +6,7 @@
  * simulation tick would feel.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { portOpen } from '../integration/ingest/helpers/broker.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -106,25 +106,10 @@ async function benchPglite(events: ReadingsEvent[], figures: Figures): Promise<v
   }
 }
 
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 async function postgresUrl(): Promise<string | null> {
   const fromEnv = process.env.TEST_DATABASE_URL;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return (await answers('127.0.0.1', 5432)) ? 'postgres://postgres@127.0.0.1:5432/test' : null;
+  return (await portOpen(5432)) ? 'postgres://postgres@127.0.0.1:5432/test' : null;
 }
 
 async function benchPostgres(

@@ -47,15 +47,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Whether something accepts TCP connections on the port right now. */
+/** Whether something accepts TCP connections on the port right now (within half a second). */
 export async function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const socket = connect(port, host);
+    const socket = connect({ port, host, timeout: 500 });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
     });
     socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
