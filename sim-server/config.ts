@@ -178,21 +178,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   });
 }
 
-/** Runs an adapter's own env reader, turning its "VARIABLE: problem" errors into ConfigErrors. */
+/** Runs an adapter's own env reader, whose errors read "VARIABLE: problem", as ConfigErrors. */
 function fromAdapter<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const variable = /^[A-Z][A-Z0-9_]*\b/.exec(message)?.[0];
-    if (variable !== undefined && message.startsWith(`${variable}: `))
-      throw new ConfigError(variable, message.slice(variable.length + 2));
-    if (variable !== undefined) {
-      const named = new ConfigError(variable, message);
-      named.message = message;
-      throw named;
-    }
-    throw new ConfigError('environment', message);
+    const named = /^([A-Z][A-Z0-9_]*): (.*)$/s.exec(message);
+    throw named?.[1] !== undefined && named[2] !== undefined
+      ? new ConfigError(named[1], named[2])
+      : new ConfigError('environment', message);
   }
 }
 

@@ -140,13 +140,7 @@ export async function createServer(
     clients: () => hub.connectedCount(),
     backPressured: () => (engine.backPressured ? 1 : 0),
     ingestQueueDepth: () => sources.queueDepth(),
-    ingestConnected: () => {
-      const { mqtt, opcua } = sources.connected();
-      const up: Record<string, number> = {};
-      if (mqtt !== null) up['mqtt'] = mqtt ? 1 : 0;
-      if (opcua !== null) up['opcua'] = opcua ? 1 : 0;
-      return up;
-    },
+    ingestConnected: () => sources.connected(),
   });
 
   try {

@@ -75,12 +75,12 @@ export class LiveSources implements ActuatorWriter {
     return (this.mqtt?.stats.ackWindowDepth ?? 0) + (this.opcua?.stats.pending ?? 0);
   }
 
-  /** 1 per source while it is connected (OPC-UA: every endpoint). */
-  connected(): { mqtt: boolean | null; opcua: boolean | null } {
-    return {
-      mqtt: this.mqtt ? this.mqtt.stats.connected : null,
-      opcua: this.opcua ? this.opcua.stats.endpoints.every((e) => e.connected) : null,
-    };
+  /** Per configured source, 1 while it is connected (OPC-UA: every endpoint), else 0. */
+  connected(): Record<string, number> {
+    const up: Record<string, number> = {};
+    if (this.mqtt) up['mqtt'] = this.mqtt.stats.connected ? 1 : 0;
+    if (this.opcua) up['opcua'] = this.opcua.stats.endpoints.every((e) => e.connected) ? 1 : 0;
+    return up;
   }
 
   handles(actuatorId: string): boolean {

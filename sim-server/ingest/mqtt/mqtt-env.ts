@@ -39,7 +39,7 @@ export function mqttSourceOptionsFromEnv(
   const key = readPem(env, 'MQTT_KEY_FILE');
   if ((cert === undefined) !== (key === undefined)) {
     throw new Error(
-      'MQTT_CERT_FILE and MQTT_KEY_FILE: set both for client-certificate auth, or neither',
+      'MQTT_KEY_FILE: set it together with MQTT_CERT_FILE for client-certificate auth, or neither',
     );
   }
   const insecure = env.MQTT_TLS_INSECURE === '1' || env.MQTT_TLS_INSECURE === 'true';

@@ -81,7 +81,7 @@ export function opcuaSourceOptionsFromEnv(
     (securityMode === 'None' ? 'None' : 'Basic256Sha256');
   if ((securityMode === 'None') !== (securityPolicy === 'None')) {
     throw new Error(
-      `OPCUA_SECURITY_MODE ${securityMode} and OPCUA_SECURITY_POLICY ${securityPolicy} do not go together: use None with None, or Sign/SignAndEncrypt with a real policy`,
+      `OPCUA_SECURITY_MODE: ${securityMode} and OPCUA_SECURITY_POLICY ${securityPolicy} do not go together: use None with None, or Sign/SignAndEncrypt with a real policy`,
     );
   }
   const options: OpcuaConnectionOptions = {
