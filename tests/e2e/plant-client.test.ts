@@ -134,6 +134,19 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
     expect(
       await page.evaluate(() => (window as any).twinspace.gui.getControlByName('panel:title').text),
     ).toBe(picked.title);
+    // The selected capsule carries a label, drawn as one more instance of the capsule mesh.
+    await page.waitForFunction(
+      (id) => {
+        const twin = (window as any).twinspace;
+        const labelled = twin.labels.labelled as string[];
+        return (
+          labelled.includes(id) &&
+          twin.layer.mesh.thinInstanceCount === twin.layer.count + labelled.length
+        );
+      },
+      picked.id,
+      { timeout: 10_000 },
+    );
     await page.screenshot({ path: `${ARTIFACTS}desktop-panel.png` });
   });
 

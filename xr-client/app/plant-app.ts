@@ -86,7 +86,7 @@ export class PlantApp {
     this.view = buildPlantView(scene, plant);
     frameBounds(camera, this.view.bounds.min, this.view.bounds.max);
     this.layer = new CapsuleLayer(scene);
-    this.labels = new CapsuleLabels(scene, this.layer, (id) => this.capsules.get(id)?.title ?? id);
+    this.labels = new CapsuleLabels(this.layer, (id) => this.capsules.get(id)?.title ?? id);
 
     this.gui = AdvancedDynamicTexture.CreateFullscreenUI('hud', true, scene);
     this.#statusText = new TextBlock('status', '● connecting');
@@ -225,10 +225,11 @@ export class PlantApp {
 
   #frame(): void {
     const { scene } = this.handles;
+    const camera = scene.activeCamera;
+    // Labels first: they are instances of the capsule mesh, uploaded by the flush.
+    if (camera !== null) this.labels.update(camera.globalPosition, performance.now());
     this.layer.flush();
     this.view.sensors.flush();
-    const camera = scene.activeCamera;
-    if (camera !== null) this.labels.update(camera.globalPosition, performance.now());
     if (this.#listDirty) this.#renderList();
     scene.render();
   }

@@ -43,6 +43,8 @@ export interface BenchRow {
   capsules: FrameStats;
   /** capsules median / bare median. */
   ratio: number;
+  /** The same capsule scene changed by id through `upsert` (the room-patch path). */
+  byId: FrameStats;
   /** Capsule layer plus the demo plant, when its file could be fetched. */
   withPlant: FrameStats | null;
 }
@@ -192,40 +194,76 @@ async function benchBare(
   return stats;
 }
 
+/**
+ * How the capsule scene's app side changes capsules: `handle` keeps each capsule's handle and
+ * calls `layer.update` (what a caller changing thousands a frame does); `id` mutates capsule
+ * objects and calls `layer.upsert` (what the app does per room patch).
+ */
+type ChangePath = 'handle' | 'id';
+
 async function benchCapsules(
   count: number,
   changed: number,
   options: BenchOptions,
   plant: Plant | null,
+  path: ChangePath = 'handle',
   keep = false,
 ): Promise<FrameStats> {
   const { scene, instrumentation } = baseScene();
   if (plant !== null) buildPlantView(scene, plant);
   const layer = new CapsuleLayer(scene);
   const capsules = capsulesFor(count);
-  for (const capsule of capsules) layer.upsert(capsule);
+  const handles = new Int32Array(count);
+  // The app's own copy of each capsule's position, as the bare scene keeps its in its matrices.
+  const positions = new Float32Array(count * 3);
+  capsules.forEach((capsule, i) => {
+    handles[i] = layer.upsert(capsule);
+    positions[i * 3] = capsule.x;
+    positions[i * 3 + 1] = capsule.y;
+    positions[i * 3 + 2] = capsule.z;
+  });
   layer.select(capsules[0]?.id ?? null);
-  const labels = options.labels ? new CapsuleLabels(scene, layer, (id) => id) : null;
+  const labels = options.labels ? new CapsuleLabels(layer, (id) => id) : null;
   const random = prng(7);
   const camera = scene.activeCamera!;
   const states = CAPSULE_STATES.filter(
     (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
   );
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
-    for (let k = 0; k < changed; k += 1) {
-      const capsule = capsules[Math.floor(random() * count)]!;
-      capsule.state = states[frame % states.length]!;
-      capsule.y = 1 + ((capsule.y + 0.01) % 5);
-      layer.upsert(capsule);
+    const state = states[frame % states.length]!;
+    if (path === 'handle') {
+      for (let k = 0; k < changed; k += 1) {
+        const i = Math.floor(random() * count);
+        const p = i * 3;
+        const y = 1 + ((positions[p + 1]! + 0.01) % 5);
+        positions[p + 1] = y;
+        layer.update(
+          handles[i]!,
+          SEVERITIES[i % 3]!,
+          state,
+          true,
+          1 + (i % 5),
+          positions[p]!,
+          y,
+          positions[p + 2]!,
+        );
+      }
+    } else {
+      for (let k = 0; k < changed; k += 1) {
+        const capsule = capsules[Math.floor(random() * count)]!;
+        capsule.state = state;
+        capsule.y = 1 + ((capsule.y + 0.01) % 5);
+        layer.upsert(capsule);
+      }
     }
     lap('write');
-    layer.flush();
-    lap('upload');
     labels?.update(camera.globalPosition, performance.now());
     lap('labels');
+    layer.flush();
+    lap('upload');
   });
   if (keep) return stats;
-  labels?.dispose();
+  layer.dispose();
   scene.dispose();
   return stats;
 }
@@ -244,7 +282,7 @@ async function loadPlant(): Promise<Plant | null> {
 window.twinspaceBench = {
   show(count, frames) {
     const options = { counts: [count], changeShare: 0.1, warmupFrames: 0, frames, labels: true };
-    return benchCapsules(count, Math.round(count * 0.1), options, null, true);
+    return benchCapsules(count, Math.round(count * 0.1), options, null, 'handle', true);
   },
   async run(options) {
     const plant = options.withPlant === false ? null : await loadPlant();
@@ -259,6 +297,7 @@ window.twinspaceBench = {
       // Alternate which runs first so warm-up effects do not favour one side.
       const bare = await benchBare(count, changed, options);
       const capsules = await benchCapsules(count, changed, options, null);
+      const byId = await benchCapsules(count, changed, options, null, 'id');
       const withPlant = plant === null ? null : await benchCapsules(count, changed, options, plant);
       rows.push({
         count,
@@ -266,6 +305,7 @@ window.twinspaceBench = {
         bare,
         capsules,
         ratio: capsules.medianMs / bare.medianMs,
+        byId,
         withPlant,
       });
     }

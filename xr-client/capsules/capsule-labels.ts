@@ -1,18 +1,14 @@
-import { AdvancedDynamicTexture } from '@babylonjs/gui/2D/advancedDynamicTexture.js';
-import { Rectangle } from '@babylonjs/gui/2D/controls/rectangle.js';
-import { TextBlock } from '@babylonjs/gui/2D/controls/textBlock.js';
-import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder.js';
-import { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import type { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
-import type { Scene } from '@babylonjs/core/scene.js';
 import type { CapsuleLayer } from './capsule-layer.js';
+import { LABEL_ROWS } from './capsule-shader.js';
+import { NearestSearch } from './nearest.js';
 
 /** Labels besides the selected capsule's: enough to read a cluster, few enough to stay legible. */
-export const NEAREST_LABELS = 5;
+export const NEAREST_LABELS = LABEL_ROWS - 1;
 
 /**
  * How often (ms) the nearest capsules are searched again while the viewer stands still (capsules
- * may move or appear meanwhile): a full scan of 100k costs a few ms on a slow machine.
+ * may move or appear meanwhile).
  */
 const RESCAN_MS = 1000;
 
@@ -22,59 +18,42 @@ const MOVING_RESCAN_MS = 150;
 /** The viewer counts as moved past this distance (m) from where the last search was made. */
 const MOVED_M = 0.25;
 
-interface Label {
-  mesh: Mesh;
-  text: TextBlock;
-  id: string | null;
-}
+/**
+ * Capsules a frame examines for the nearest search: a scan of 100,000 at once costs a few ms
+ * (a visible hitch in a headset), so a search spreads over frames and labels trail by a few.
+ */
+const SCAN_SLICE = 16_384;
 
 /**
- * Text labels for the selected capsule and the few nearest the viewer, and no others: a
- * hundred thousand labels would be unreadable and cost a texture each. Labels are planes with
- * their own GUI texture, turned to the viewer, so they work unchanged inside a headset.
+ * Chooses which capsules carry a text label: the selected one and the few nearest the viewer,
+ * and no others (a hundred thousand labels would be unreadable). The labels themselves are
+ * drawn by the capsule layer, in the capsules' own draw call (`CapsuleLayer.setLabel`).
  */
 export class CapsuleLabels {
-  readonly #labels: Label[] = [];
   #lastScan = -Infinity;
   readonly #scannedFrom = { x: NaN, y: NaN, z: NaN };
-  #scannedSelection: string | null = null;
+  #shownSelection: string | null = null;
+  /** The search under way, and the next slot it examines. */
+  #search: NearestSearch | null = null;
+  #next = 0;
+  /** Ids the last finished search found, nearest first. */
+  #nearest: string[] = [];
 
   constructor(
-    scene: Scene,
     readonly layer: CapsuleLayer,
     readonly titleOf: (id: string) => string,
-  ) {
-    for (let i = 0; i < NEAREST_LABELS + 1; i += 1) {
-      const mesh = CreatePlane(`capsule-label-${i}`, { width: 2.4, height: 0.4 }, scene);
-      mesh.billboardMode = Mesh.BILLBOARDMODE_ALL;
-      mesh.isPickable = false;
-      mesh.setEnabled(false);
-      // Alpha-tested, not blended: labels join the opaque pass (no per-frame sorting, no
-      // overdraw blending), and the texture is as small as stays legible at arm's length.
-      const texture = AdvancedDynamicTexture.CreateForMesh(mesh, 384, 64, false, true);
-      const box = new Rectangle('box');
-      box.background = 'rgb(15, 20, 28)';
-      box.cornerRadius = 12;
-      box.thickness = 0;
-      const text = new TextBlock('text', '');
-      text.color = '#f0f4f8';
-      text.fontSize = 26;
-      text.textWrapping = false;
-      box.addControl(text);
-      texture.addControl(box);
-      this.#labels.push({ mesh, text, id: null });
-    }
-  }
+  ) {}
 
-  /** Ids currently labelled (selected first, when there is one). */
+  /** Ids currently labelled (in atlas row order). */
   get labelled(): string[] {
-    return this.#labels.flatMap((label) => (label.id === null ? [] : [label.id]));
+    return this.layer.labelled;
   }
 
   /**
-   * Re-place labels for the viewer at `eye`. The nearest capsules are searched again when the
-   * selection changed, when the viewer moved (at most every MOVING_RESCAN_MS), and otherwise
-   * every RESCAN_MS; between searches labels only follow their capsules.
+   * Keep the labels right for the viewer at `eye`; call once a frame. A new selection is
+   * labelled at once. The nearest capsules are searched again when the viewer moved (at most
+   * every MOVING_RESCAN_MS) and otherwise every RESCAN_MS, SCAN_SLICE capsules a frame (`force`
+   * finishes the search now); between searches the layer keeps labels over their capsules.
    */
   update(eye: Vector3, nowMs: number, force = false): void {
     const since = nowMs - this.#lastScan;
@@ -82,45 +61,49 @@ export class CapsuleLabels {
     const moved =
       since >= MOVING_RESCAN_MS &&
       !((eye.x - from.x) ** 2 + (eye.y - from.y) ** 2 + (eye.z - from.z) ** 2 <= MOVED_M ** 2);
-    if (!force && !moved && since < RESCAN_MS && this.layer.selected === this.#scannedSelection) {
-      this.#follow();
-      return;
+    if (this.#search === null && (force || moved || since >= RESCAN_MS)) {
+      this.#lastScan = nowMs;
+      from.x = eye.x;
+      from.y = eye.y;
+      from.z = eye.z;
+      this.#search = new NearestSearch(eye, LABEL_ROWS);
+      this.#next = 0;
     }
-    this.#lastScan = nowMs;
-    from.x = eye.x;
-    from.y = eye.y;
-    from.z = eye.z;
-    this.#scannedSelection = this.layer.selected;
+    if (this.#search !== null) {
+      const count = this.layer.count;
+      const to = force ? count : Math.min(count, this.#next + SCAN_SLICE);
+      this.layer.scanNearest(this.#search, this.#next, to);
+      this.#next = to;
+      if (to >= count) {
+        // Slots may have moved while a long search ran; an index past the end is dropped.
+        this.#nearest = this.#search.best
+          .filter((index) => index < this.layer.count)
+          .map((index) => this.layer.idAt(index));
+        this.#search = null;
+        this.#apply();
+        return;
+      }
+    }
+    if (this.layer.selected !== this.#shownSelection) this.#apply();
+  }
+
+  /** Label the selected capsule and the nearest found, as many as there are rows. */
+  #apply(): void {
     const selected = this.layer.selected;
-    const ids: string[] = selected === null ? [] : [selected];
-    for (const index of this.layer.nearest(eye, NEAREST_LABELS + 1)) {
-      const id = this.layer.idAt(index);
-      if (id !== selected && ids.length < this.#labels.length) ids.push(id);
+    this.#shownSelection = selected;
+    const wanted = new Set<string>();
+    if (selected !== null && this.layer.indexOf(selected) !== undefined) wanted.add(selected);
+    for (const id of this.#nearest) {
+      if (wanted.size < LABEL_ROWS && this.layer.indexOf(id) !== undefined) wanted.add(id);
     }
-    this.#labels.forEach((label, i) => {
-      const id = ids[i] ?? null;
-      if (id !== label.id) {
-        label.id = id;
-        label.text.text = id === null ? '' : this.titleOf(id);
-      }
+    // A capsule that stays labelled keeps its row (its text is not drawn again); newcomers
+    // take the rows that freed up.
+    const rows = this.layer.labelRows();
+    const kept = new Set(rows.filter((id): id is string => id !== null && wanted.has(id)));
+    const newcomers = [...wanted].filter((id) => !kept.has(id));
+    rows.forEach((id, row) => {
+      const next = id !== null && kept.has(id) ? id : (newcomers.shift() ?? null);
+      this.layer.setLabel(row, next, next === null ? null : this.titleOf(next));
     });
-    this.#follow();
-  }
-
-  dispose(): void {
-    for (const label of this.#labels) label.mesh.dispose(false, true);
-  }
-
-  /** Keep labels over their capsules, which may have moved since the last scan. */
-  #follow(): void {
-    for (const label of this.#labels) {
-      const p = label.id === null ? undefined : this.layer.positionOf(label.id);
-      if (p === undefined) {
-        label.mesh.setEnabled(false);
-        continue;
-      }
-      label.mesh.position.set(p.x, p.y + 0.65, p.z);
-      label.mesh.setEnabled(true);
-    }
   }
 }

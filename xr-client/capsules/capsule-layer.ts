@@ -5,11 +5,13 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import type { CapsuleState, Severity } from '../../digital-twin/index.js';
-import { isCapsuleVisible } from './capsule-look.js';
-import { CAPSULE_FRAGMENT_SHADER, CAPSULE_VERTEX_SHADER } from './capsule-shader.js';
+import { CLOSED_CAPSULE_STATES } from '../../digital-twin/index.js';
+import { CAPSULE_FRAGMENT_SHADER, CAPSULE_VERTEX_SHADER, LABEL_ROWS } from './capsule-shader.js';
 import { DirtySlots } from './dirty-slots.js';
 import { InstanceSlots } from './instance-slots.js';
+import { LabelAtlas } from './label-atlas.js';
 import { nearestIndices } from './nearest.js';
+import type { NearestSearch } from './nearest.js';
 import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from './packed-look.js';
 
 /** What the layer needs to draw one capsule. */
@@ -26,8 +28,9 @@ export interface CapsuleDraw {
 
 /** Floats per instance: one packed 16-float "matrix" (see capsule-shader.ts for the layout). */
 const MATRIX = 16;
-/** Where the look flags sit in an instance's 16 floats (world1.x). */
+/** Where the look flags sit in an instance's 16 floats (world1.x); the label row follows. */
 const FLAGS = 4;
+const LABEL_ROW = 5;
 
 /** Slots allocated up front; doubles when exceeded (one full re-upload per doubling). */
 const INITIAL_CAPACITY = 256;
@@ -38,27 +41,47 @@ const MIN_ANGULAR_SIZE = 0.018;
 /** Picking counts a ray as a hit within this share of the glyph's radius: fingers are coarse. */
 const PICK_SLACK = 1.25;
 
+/** World height (m) of a label, and how far above its capsule's centre it floats. */
+const LABEL_HEIGHT_M = 0.4;
+const LABEL_LIFT_M = 0.65;
+
+// update() tests closed states by comparison (it runs per changed capsule); fail at load if the
+// digital twin ever closes capsules some other way.
+if (CLOSED_CAPSULE_STATES.join() !== 'resolved,dismissed')
+  throw new Error('Invariant: capsule-layer.ts expects resolved and dismissed to be closed');
+
 /**
- * All capsules as thin instances of one quad: one draw call for 10 or 100,000. Each instance is
- * one packed 16-float record in the matrix buffer (size, colour, look flags, position), indexed
- * by dense slots, so a capsule costs the GPU the same bytes as a bare thin instance. A change
- * writes only its own slot (a table read for its look) and marks it dirty; `flush()` (once per
- * frame) uploads only the dirty slots, as a few exact ranges when there are few, else as the
- * one span covering them.
+ * All capsules as thin instances of one quad: one draw call for 10 or 100,000, labels
+ * included. Each instance is one packed 16-float record in the matrix buffer (size, colour,
+ * look flags, position), indexed by dense slots, so a capsule costs the GPU the same bytes as a
+ * bare thin instance. A change writes only its own slot (a table read for its look) and marks
+ * it dirty; `flush()` (once per frame) uploads only the dirty slots, as a few exact ranges when
+ * there are few, else as the one span covering them.
+ *
+ * Callers that change many capsules a frame keep the handle `upsert` returns and call
+ * `update`, which finds the slot with one typed-array read instead of a lookup by id.
+ *
+ * Labels (`setLabel`) are the instances after the last capsule: one per atlas row in use, each
+ * following its capsule.
  */
 export class CapsuleLayer {
   readonly #mesh: Mesh;
   readonly #material: ShaderMaterial;
+  readonly #atlas: LabelAtlas;
   readonly #slots = new InstanceSlots();
   readonly #dirty = new DirtySlots();
   #capacity = 0;
   #matrices = new Float32Array(0);
   #selected: string | null = null;
+  #selectedHandle = -1;
+  /** Capsule id labelled in each atlas row. */
+  readonly #labelIds: (string | null)[] = Array.from({ length: LABEL_ROWS }, () => null);
   #resized = false;
   #startMs: number;
 
   constructor(scene: Scene) {
     this.#mesh = CreatePlane('capsules', { size: 1 }, scene);
+    this.#atlas = new LabelAtlas(scene);
     this.#material = new ShaderMaterial(
       'capsules',
       scene,
@@ -66,8 +89,10 @@ export class CapsuleLayer {
       {
         attributes: ['position', 'uv'],
         uniforms: ['world', 'view', 'projection', 'time'],
+        samplers: ['labels'],
       },
     );
+    this.#material.setTexture('labels', this.#atlas.texture);
     this.#material.backFaceCulling = false;
     this.#mesh.material = this.#material;
     // Picking is ours (ray against each slot's sphere): Babylon would test the unturned quad.
@@ -82,7 +107,7 @@ export class CapsuleLayer {
     this.#mesh.setEnabled(false);
   }
 
-  /** Number of capsules drawn (one thin instance each). */
+  /** Number of capsules drawn (one thin instance each; labels are not counted). */
   get count(): number {
     return this.#slots.count;
   }
@@ -113,63 +138,117 @@ export class CapsuleLayer {
     return { x: this.#matrices[m + 12]!, y: this.#matrices[m + 13]!, z: this.#matrices[m + 14]! };
   }
 
-  /** Draw or redraw a capsule; a closed one (resolved, dismissed) is removed. */
-  upsert(capsule: CapsuleDraw): void {
-    if (!isCapsuleVisible(capsule)) {
+  /**
+   * Draw or redraw a capsule; a closed one (resolved, dismissed) is removed. Returns the
+   * capsule's handle for `update`, or -1 when it is not drawn.
+   */
+  upsert(capsule: CapsuleDraw): number {
+    if (isClosed(capsule.state)) {
       this.remove(capsule.id);
-      return;
+      return -1;
     }
     let index = this.#slots.indexOf(capsule.id);
     if (index === undefined) {
-      if (this.#slots.count === this.#capacity) this.#grow(this.#capacity * 2);
+      if (this.#slots.count + LABEL_ROWS >= this.#capacity) this.#grow(this.#capacity * 2);
       index = this.#slots.add(capsule.id);
+      const m = index * MATRIX;
+      // The slot may have held a label: start from a clean record.
+      this.#matrices.fill(0, m, m + MATRIX);
+      this.#matrices[m + 15] = 1;
+      if (capsule.id === this.#selected) this.#selectedHandle = this.#slots.handleAt(index);
     }
-    const look = lookOffset(
-      capsule.severity,
-      capsule.state,
-      capsule.conditionActive,
-      capsule.priority,
+    const handle = this.#slots.handleAt(index);
+    this.#write(
+      index,
+      lookOffset(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
+      handle === this.#selectedHandle,
+      capsule.x,
+      capsule.y,
+      capsule.z,
     );
-    const m = index * MATRIX;
-    const matrices = this.#matrices;
-    matrices[m] = PACKED_LOOKS[look]!;
-    matrices[m + 1] = PACKED_LOOKS[look + 1]!;
-    matrices[m + 2] = PACKED_LOOKS[look + 2]!;
-    matrices[m + 3] = PACKED_LOOKS[look + 3]!;
-    matrices[m + FLAGS] =
-      PACKED_LOOKS[look + 4]! + (this.#selected === capsule.id ? LOOK_FLAGS.selected : 0);
-    matrices[m + 12] = capsule.x;
-    matrices[m + 13] = capsule.y;
-    matrices[m + 14] = capsule.z;
-    matrices[m + 15] = 1;
-    this.#dirty.mark(index);
+    return handle;
+  }
+
+  /**
+   * Redraw the capsule with `handle` (from `upsert`) from its fields; a closed state removes it
+   * (its handle is then free). Throws on a handle that is not live: a caller must drop handles
+   * of removed capsules.
+   */
+  update(
+    handle: number,
+    severity: Severity,
+    state: CapsuleState,
+    conditionActive: boolean,
+    priority: number,
+    x: number,
+    y: number,
+    z: number,
+  ): void {
+    const index = this.#slots.slotOf(handle);
+    if (index < 0) throw new Error(`Invariant: capsule handle ${handle} is not live`);
+    if (isClosed(state)) {
+      this.remove(this.#slots.idAt(index));
+      return;
+    }
+    this.#write(
+      index,
+      lookOffset(severity, state, conditionActive, priority),
+      handle === this.#selectedHandle,
+      x,
+      y,
+      z,
+    );
   }
 
   /** Stop drawing capsule `id` (no-op when it is not drawn). */
   remove(id: string): void {
-    const freed = this.#slots.remove(id);
-    if (freed === undefined) return;
-    if (this.#selected === id) this.#selected = null;
-    const { index, movedFrom } = freed;
+    const index = this.#slots.indexOf(id);
+    if (index === undefined) return;
+    if (this.#slots.handleAt(index) === this.#selectedHandle) this.#selectedHandle = -1;
+    const { movedFrom } = this.#slots.remove(id)!;
     if (movedFrom !== index) {
       this.#matrices.copyWithin(index * MATRIX, movedFrom * MATRIX, (movedFrom + 1) * MATRIX);
       this.#dirty.mark(index);
     }
   }
 
-  /** Remove every capsule (a resync replaces them all). */
+  /** Remove every capsule (a resync replaces them all); handles become free. */
   clear(): void {
     this.#slots.clear();
-    this.#selected = null;
+    this.#selectedHandle = -1;
     this.#dirty.clear();
   }
 
-  /** Highlight capsule `id` (a white ring), or none. */
+  /**
+   * Highlight capsule `id` (a white ring), or none. The selection is kept by id: a capsule
+   * selected before it is drawn shows as selected once it is.
+   */
   select(id: string | null): void {
     if (id === this.#selected) return;
-    this.#setSelectedFlag(this.#selected, false);
-    this.#selected = id !== null && this.#slots.indexOf(id) !== undefined ? id : null;
-    this.#setSelectedFlag(this.#selected, true);
+    this.#setSelectedFlag(false);
+    this.#selected = id;
+    const index = id === null ? undefined : this.#slots.indexOf(id);
+    this.#selectedHandle = index === undefined ? -1 : this.#slots.handleAt(index);
+    this.#setSelectedFlag(true);
+  }
+
+  /**
+   * Label capsule `id` with `text` in atlas `row` (0 … LABEL_ROWS-1), or clear the row (null).
+   * A label follows its capsule, and shows only while the capsule is drawn.
+   */
+  setLabel(row: number, id: string | null, text: string | null): void {
+    this.#atlas.set(row, id === null ? null : text);
+    this.#labelIds[row] = id;
+  }
+
+  /** Capsule ids labelled, in atlas row order. */
+  get labelled(): string[] {
+    return this.#labelIds.filter((id): id is string => id !== null);
+  }
+
+  /** The capsule id of each atlas row (null where the row is empty), a copy. */
+  labelRows(): (string | null)[] {
+    return [...this.#labelIds];
   }
 
   /**
@@ -215,23 +294,31 @@ export class CapsuleLayer {
     return nearestIndices(this.#matrices, MATRIX, 12, this.#slots.count, eye, k);
   }
 
+  /** Feed capsules in slots `from … to-1` (clipped to those drawn) to a nearest search. */
+  scanNearest(search: NearestSearch, from: number, to: number): void {
+    search.scan(this.#matrices, MATRIX, 12, from, Math.min(to, this.#slots.count));
+  }
+
   /**
-   * Upload what changed since the last flush and advance the pulse clock; call once per frame
-   * before rendering. Returns how many instance slots were uploaded (for tests and the bench).
+   * Place the labels, upload what changed since the last flush and advance the pulse clock;
+   * call once per frame before rendering. Returns how many instance slots were uploaded (for
+   * tests and the bench).
    */
   flush(): number {
     this.#material.setFloat('time', (performance.now() - this.#startMs) / 1000);
     const count = this.#slots.count;
-    this.#mesh.setEnabled(count > 0);
+    const drawn = count + this.#placeLabels(count);
+    this.#mesh.setEnabled(drawn > 0);
+    this.#atlas.upload();
     let uploaded = 0;
     if (this.#resized) {
       this.#resized = false;
       this.#mesh.thinInstanceSetBuffer('matrix', this.#matrices, MATRIX, false);
-      uploaded = count;
+      uploaded = drawn;
       this.#dirty.clear();
     } else {
-      for (const [offset, length] of this.#dirty.ranges(count)) {
-        if (length * 2 > count) {
+      for (const [offset, length] of this.#dirty.ranges(drawn)) {
+        if (length * 2 > drawn) {
           // Scattered changes span most of the buffer: the whole-buffer path (what a bare scene
           // uses) is cheaper in Chromium than a sub-range this large.
           this.#mesh.thinInstanceBufferUpdated('matrix');
@@ -242,23 +329,14 @@ export class CapsuleLayer {
       }
       this.#dirty.clear();
     }
-    if (count > 0) this.#mesh.thinInstanceCount = count;
+    if (drawn > 0) this.#mesh.thinInstanceCount = drawn;
     return uploaded;
   }
 
   dispose(): void {
     this.#mesh.dispose();
     this.#material.dispose();
-  }
-
-  #setSelectedFlag(id: string | null, selected: boolean): void {
-    if (id === null) return;
-    const index = this.#slots.indexOf(id);
-    if (index === undefined) return;
-    const at = index * MATRIX + FLAGS;
-    const flags = this.#matrices[at]! % LOOK_FLAGS.selected;
-    this.#matrices[at] = flags + (selected ? LOOK_FLAGS.selected : 0);
-    this.#dirty.mark(index);
+    this.#atlas.dispose();
   }
 
   /** The packed instance record of capsule `id` (a copy), for tests: size, rgb, flags, xyz. */
@@ -278,6 +356,68 @@ export class CapsuleLayer {
     };
   }
 
+  /** Write a capsule's look and position into slot `index` and mark it for upload. */
+  #write(index: number, look: number, selected: boolean, x: number, y: number, z: number): void {
+    const m = index * MATRIX;
+    const matrices = this.#matrices;
+    matrices[m] = PACKED_LOOKS[look]!;
+    matrices[m + 1] = PACKED_LOOKS[look + 1]!;
+    matrices[m + 2] = PACKED_LOOKS[look + 2]!;
+    matrices[m + 3] = PACKED_LOOKS[look + 3]!;
+    matrices[m + FLAGS] = PACKED_LOOKS[look + 4]! + (selected ? LOOK_FLAGS.selected : 0);
+    matrices[m + 12] = x;
+    matrices[m + 13] = y;
+    matrices[m + 14] = z;
+    this.#dirty.mark(index);
+  }
+
+  /**
+   * Write the label instances after the `count` capsules: one per labelled row whose capsule is
+   * drawn, over it. Only records that differ are written (and uploaded). Returns how many.
+   */
+  #placeLabels(count: number): number {
+    const matrices = this.#matrices;
+    let drawn = 0;
+    for (let row = 0; row < LABEL_ROWS; row += 1) {
+      const id = this.#labelIds[row];
+      const index = id === null || id === undefined ? undefined : this.#slots.indexOf(id);
+      if (index === undefined) continue;
+      const from = index * MATRIX;
+      const m = (count + drawn) * MATRIX;
+      drawn += 1;
+      const x = matrices[from + 12]!;
+      const y = matrices[from + 13]! + LABEL_LIFT_M;
+      const z = matrices[from + 14]!;
+      if (
+        matrices[m + FLAGS] === LOOK_FLAGS.label &&
+        matrices[m + LABEL_ROW] === row &&
+        matrices[m + 12] === Math.fround(x) &&
+        matrices[m + 13] === Math.fround(y) &&
+        matrices[m + 14] === Math.fround(z)
+      )
+        continue;
+      matrices.fill(0, m, m + MATRIX);
+      matrices[m] = LABEL_HEIGHT_M;
+      matrices[m + FLAGS] = LOOK_FLAGS.label;
+      matrices[m + LABEL_ROW] = row;
+      matrices[m + 12] = x;
+      matrices[m + 13] = y;
+      matrices[m + 14] = z;
+      matrices[m + 15] = 1;
+      this.#dirty.mark(count + drawn - 1);
+    }
+    return drawn;
+  }
+
+  #setSelectedFlag(selected: boolean): void {
+    const index = this.#slots.slotOf(this.#selectedHandle);
+    if (index < 0) return;
+    const at = index * MATRIX + FLAGS;
+    const flags = this.#matrices[at]! % LOOK_FLAGS.selected;
+    this.#matrices[at] = flags + (selected ? LOOK_FLAGS.selected : 0);
+    this.#dirty.mark(index);
+  }
+
   #grow(capacity: number): void {
     const matrices = new Float32Array(capacity * MATRIX);
     matrices.set(this.#matrices);
@@ -285,4 +425,9 @@ export class CapsuleLayer {
     this.#capacity = capacity;
     this.#resized = true;
   }
+}
+
+/** Closed capsules (resolved, dismissed) leave the scene; comparisons, since this runs a lot. */
+function isClosed(state: CapsuleState): boolean {
+  return state === 'resolved' || state === 'dismissed';
 }

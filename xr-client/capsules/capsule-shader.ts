@@ -5,7 +5,19 @@
  * the same bytes a bare thin-instance scene uploads. The vertex shader turns the unit quad to
  * face the camera in view space (so it faces each eye in a headset too); the fragment shader
  * draws the glyph. One uniform (`time`) animates every pulsing capsule.
+ *
+ * Labels ride in the same draw call: a label is one more instance with flag 16, world0.x its
+ * height, world1.y its row in the label atlas (`labels`, LABEL_ROWS rows of LABEL_ASPECT:1
+ * text), and world3.xyz the point it floats at. It is stretched to the atlas row's aspect and
+ * alpha-tested, so labels cost no draw call, no blending and no sorting.
  */
+
+/** Rows in the label atlas: one per label shown at once. */
+export const LABEL_ROWS = 6;
+
+/** Width : height of a label (and of an atlas row). */
+export const LABEL_ASPECT = 6;
+
 export const CAPSULE_VERTEX_SHADER = /* glsl */ `
 precision highp float;
 attribute vec3 position;
@@ -17,24 +29,38 @@ attribute vec4 world2;
 attribute vec4 world3;
 #endif
 #define MIN_ANGULAR_SIZE 0.018
+#define LABEL_ROWS ${LABEL_ROWS.toFixed(1)}
+#define LABEL_ASPECT ${LABEL_ASPECT.toFixed(1)}
 uniform mat4 world;
 uniform mat4 view;
 uniform mat4 projection;
 varying vec2 vUV;
 varying vec3 vColor;
 varying vec4 vLook;
+varying float vLabel;
 void main(void) {
 #ifdef INSTANCES
   vec4 centre = view * (world * vec4(world3.xyz, 1.0));
   float size = world0.x;
   vColor = world0.yzw;
   float flags = world1.x;
+  float row = world1.y;
 #else
   vec4 centre = view * (world * vec4(0.0, 0.0, 0.0, 1.0));
   float size = 1.0;
   vColor = vec3(1.0);
   float flags = 0.0;
+  float row = 0.0;
 #endif
+  if (flags > 15.5) {
+    // A label: its atlas row, stretched to the row's aspect, at a fixed world height.
+    vLabel = 1.0;
+    vLook = vec4(0.0);
+    vUV = vec2(uv.x, (LABEL_ROWS - 1.0 - row + uv.y) / LABEL_ROWS);
+    gl_Position = projection * (centre + vec4(position.x * size * LABEL_ASPECT, position.y * size, 0.0, 0.0));
+    return;
+  }
+  vLabel = 0.0;
   // Never smaller than ~1.8 % of the distance (about 1° of view): a 0.6 m glyph 100 m away
   // must still be seen and hit. Picking (capsule-layer.ts) uses the same floor.
   size = max(size, abs(centre.z) * MIN_ANGULAR_SIZE);
@@ -49,8 +75,16 @@ precision highp float;
 varying vec2 vUV;
 varying vec3 vColor;
 varying vec4 vLook;
+varying float vLabel;
 uniform float time;
+uniform sampler2D labels;
 void main(void) {
+  if (vLabel > 0.5) {
+    vec4 text = texture2D(labels, vUV);
+    if (text.a < 0.5) discard;
+    gl_FragColor = vec4(text.rgb, 1.0);
+    return;
+  }
   vec2 d = vUV * 2.0 - 1.0;
   float r = length(d);
   if (r > 1.0) discard;

@@ -2,7 +2,8 @@
  * Which instance slots changed since the last upload, and the ranges to upload. Few changes
  * upload as exact runs of adjacent slots; many scattered ones as the single span covering
  * them, since past a handful of ranges the per-call cost of a buffer update outweighs the
- * bytes saved.
+ * bytes saved. A mark is a few comparisons: at 10,000 changes a frame, anything more (a byte
+ * per slot to dedupe, a growing list) costs as much as writing the changes themselves.
  */
 export class DirtySlots {
   /** More runs than this and one covering span is cheaper than a call per run. */
@@ -11,28 +12,21 @@ export class DirtySlots {
   /** Past this many marks the covering span is uploaded whatever the runs: stop listing them. */
   static readonly MAX_LISTED = DirtySlots.MAX_RUNS * 4;
 
-  #marked = new Uint8Array(256);
+  /** The first MAX_LISTED marks (repeats included). */
   readonly #list: number[] = [];
-  #size = 0;
+  /** More marks came than the list holds: only the covering span is known. */
+  #overflow = false;
   #low = Infinity;
   #high = -1;
 
-  /** Number of distinct slots marked. */
-  get size(): number {
-    return this.#size;
+  /** Whether anything is marked. */
+  get any(): boolean {
+    return this.#high >= 0;
   }
 
   mark(index: number): void {
-    if (index >= this.#marked.length) {
-      const grown = new Uint8Array(Math.max(this.#marked.length * 2, index + 1));
-      grown.set(this.#marked);
-      this.#marked = grown;
-    }
-    if (this.#marked[index] === 1) return;
-    this.#marked[index] = 1;
-    this.#size += 1;
-    // 10 % of 100k capsules a frame would otherwise grow (and later walk) a 10k-entry list.
-    if (this.#size <= DirtySlots.MAX_LISTED) this.#list.push(index);
+    if (this.#list.length < DirtySlots.MAX_LISTED) this.#list.push(index);
+    else this.#overflow = true;
     if (index < this.#low) this.#low = index;
     if (index > this.#high) this.#high = index;
   }
@@ -43,12 +37,13 @@ export class DirtySlots {
    */
   ranges(count: number): [number, number][] {
     const high = Math.min(this.#high, count - 1);
-    if (this.#size === 0 || high < this.#low) return [];
-    if (this.#size > DirtySlots.MAX_LISTED) return [[this.#low, high - this.#low + 1]];
+    if (high < this.#low) return [];
+    if (this.#overflow) return [[this.#low, high - this.#low + 1]];
     const sorted = this.#list.filter((i) => i <= high).sort((a, b) => a - b);
     const runs: [number, number][] = [];
     for (const index of sorted) {
       const last = runs[runs.length - 1];
+      if (last !== undefined && index < last[0] + last[1]) continue; // marked twice
       if (last !== undefined && last[0] + last[1] === index) last[1] += 1;
       else runs.push([index, 1]);
     }
@@ -57,10 +52,8 @@ export class DirtySlots {
   }
 
   clear(): void {
-    if (this.#size > DirtySlots.MAX_LISTED) this.#marked.fill(0, this.#low, this.#high + 1);
-    else for (const index of this.#list) this.#marked[index] = 0;
     this.#list.length = 0;
-    this.#size = 0;
+    this.#overflow = false;
     this.#low = Infinity;
     this.#high = -1;
   }

@@ -11,22 +11,54 @@ export function nearestIndices(
   viewer: { x: number; y: number; z: number },
   k: number,
 ): number[] {
-  const best: number[] = [];
-  const bestD: number[] = [];
-  if (k <= 0) return best;
-  for (let i = 0; i < count; i += 1) {
-    const o = i * stride + offset;
-    const d =
-      (data[o]! - viewer.x) ** 2 + (data[o + 1]! - viewer.y) ** 2 + (data[o + 2]! - viewer.z) ** 2;
-    if (best.length === k && d >= bestD[k - 1]!) continue;
-    let at = best.length < k ? best.length : k - 1;
-    while (at > 0 && bestD[at - 1]! > d) {
-      best[at] = best[at - 1]!;
-      bestD[at] = bestD[at - 1]!;
-      at -= 1;
-    }
-    best[at] = i;
-    bestD[at] = d;
+  const search = new NearestSearch(viewer, k);
+  search.scan(data, stride, offset, 0, count);
+  return search.best;
+}
+
+/**
+ * A nearest-k search that can be fed in pieces: `scan` slots `from … to-1` now, more later.
+ * A frame can then pay for a slice of 100,000 capsules instead of the whole scan at once.
+ */
+export class NearestSearch {
+  /** Indices found so far, nearest first. */
+  readonly best: number[] = [];
+  readonly #bestD: number[] = [];
+  readonly #x: number;
+  readonly #y: number;
+  readonly #z: number;
+
+  constructor(
+    viewer: { x: number; y: number; z: number },
+    readonly k: number,
+  ) {
+    this.#x = viewer.x;
+    this.#y = viewer.y;
+    this.#z = viewer.z;
   }
-  return best;
+
+  scan(data: Float32Array, stride: number, offset: number, from: number, to: number): void {
+    const { best, k } = this;
+    const bestD = this.#bestD;
+    if (k <= 0) return;
+    const vx = this.#x;
+    const vy = this.#y;
+    const vz = this.#z;
+    for (let i = from; i < to; i += 1) {
+      const o = i * stride + offset;
+      const dx = data[o]! - vx;
+      const dy = data[o + 1]! - vy;
+      const dz = data[o + 2]! - vz;
+      const d = dx * dx + dy * dy + dz * dz;
+      if (best.length === k && d >= bestD[k - 1]!) continue;
+      let at = best.length < k ? best.length : k - 1;
+      while (at > 0 && bestD[at - 1]! > d) {
+        best[at] = best[at - 1]!;
+        bestD[at] = bestD[at - 1]!;
+        at -= 1;
+      }
+      best[at] = i;
+      bestD[at] = d;
+    }
+  }
 }

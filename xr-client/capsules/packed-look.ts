@@ -2,8 +2,17 @@ import type { CapsuleState, Severity } from '../../digital-twin/index.js';
 import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
 import { capsuleLook } from './capsule-look.js';
 
-/** Look flags packed into one float of the instance data (decoded by the capsule shader). */
-export const LOOK_FLAGS = Object.freeze({ pulse: 1, hollow: 2, shelved: 4, selected: 8 });
+/**
+ * Look flags packed into one float of the instance data (decoded by the capsule shader).
+ * `label` marks a label instance (a row of the label atlas), not a capsule.
+ */
+export const LOOK_FLAGS = Object.freeze({
+  pulse: 1,
+  hollow: 2,
+  shelved: 4,
+  selected: 8,
+  label: 16,
+});
 
 /** Floats of a packed look: size, r, g, b (brightness applied), flags. */
 export const PACKED_LOOK_LENGTH = 5;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DirtySlots } from '../../../xr-client/capsules/dirty-slots.js';
 import { InstanceSlots } from '../../../xr-client/capsules/instance-slots.js';
-import { nearestIndices } from '../../../xr-client/capsules/nearest.js';
+import { NearestSearch, nearestIndices } from '../../../xr-client/capsules/nearest.js';
 
 describe('InstanceSlots', () => {
   it('keeps live slots dense: removing moves the last slot into the hole', () => {
@@ -23,6 +23,34 @@ describe('InstanceSlots', () => {
     expect(() => slots.idAt(1)).toThrow(/no live instance slot 1/);
   });
 
+  it('keeps a handle pointing at its capsule when a removal moves the capsule', () => {
+    const slots = new InstanceSlots();
+    const handles = ['a', 'b', 'c', 'd'].map((id) => slots.handleAt(slots.add(id)));
+    slots.remove('b');
+    // 'd' moved from slot 3 into 'b''s hole; its handle follows it.
+    expect(slots.idAt(slots.slotOf(handles[3]!))).toBe('d');
+    expect(slots.idAt(slots.slotOf(handles[0]!))).toBe('a');
+    expect(slots.slotOf(handles[1]!)).toBe(-1);
+    // The freed handle is reused by the next capsule, and only while it is live.
+    const e = slots.handleAt(slots.add('e'));
+    expect(e).toBe(handles[1]);
+    expect(slots.idAt(slots.slotOf(e))).toBe('e');
+    expect(slots.slotOf(999)).toBe(-1);
+    expect(slots.slotOf(-1)).toBe(-1);
+    slots.clear();
+    expect(handles.map((h) => slots.slotOf(h))).toEqual([-1, -1, -1, -1]);
+  });
+
+  it('grows its handle tables past their first size', () => {
+    const slots = new InstanceSlots();
+    for (let i = 0; i < 1000; i += 1) slots.add(`c${i}`);
+    for (let i = 0; i < 1000; i += 7) slots.remove(`c${i}`);
+    for (let i = 1; i < 1000; i += 7) {
+      const index = slots.indexOf(`c${i}`)!;
+      expect(slots.slotOf(slots.handleAt(index))).toBe(index);
+    }
+  });
+
   it('refuses a second slot for the same id', () => {
     const slots = new InstanceSlots();
     slots.add('a');
@@ -34,7 +62,7 @@ describe('DirtySlots', () => {
   it('uploads few changes as exact runs of adjacent slots', () => {
     const dirty = new DirtySlots();
     for (const i of [7, 3, 4, 5, 20, 4]) dirty.mark(i);
-    expect(dirty.size).toBe(5);
+    expect(dirty.any).toBe(true);
     expect(dirty.ranges(100)).toEqual([
       [3, 3],
       [7, 1],
@@ -48,20 +76,19 @@ describe('DirtySlots', () => {
     expect(dirty.ranges(1000)).toEqual([[10, 39 * 3 + 1]]);
   });
 
-  it('counts and forgets thousands of marks without listing them one by one', () => {
+  it('forgets thousands of marks at once, listing none of them one by one', () => {
     const dirty = new DirtySlots();
     for (let i = 0; i < 5000; i += 1) dirty.mark(100 + ((i * 7919) % 5000));
     dirty.mark(100);
-    expect(dirty.size).toBe(5000);
     expect(dirty.ranges(10_000)).toEqual([[100, 5000]]);
     expect(dirty.ranges(600)).toEqual([[100, 500]]);
     dirty.clear();
-    expect(dirty.size).toBe(0);
+    expect(dirty.any).toBe(false);
     expect(dirty.ranges(10_000)).toEqual([]);
     // Every mark was forgotten: the same slots count again, as exact runs once they are few.
     dirty.mark(150);
     dirty.mark(151);
-    expect(dirty.size).toBe(2);
+    dirty.mark(150);
     expect(dirty.ranges(10_000)).toEqual([[150, 2]]);
   });
 
@@ -84,5 +111,22 @@ describe('nearestIndices', () => {
     expect(nearestIndices(data, 4, 0, 5, { x: 0, y: 0, z: 0 }, 3)).toEqual([1, 3, 4]);
     expect(nearestIndices(data, 4, 0, 5, { x: 9, y: 0, z: 0 }, 2)).toEqual([0, 2]);
     expect(nearestIndices(data, 4, 0, 5, { x: 0, y: 0, z: 0 }, 0)).toEqual([]);
+  });
+
+  it('finds the same nearest when the search is fed in slices over several frames', () => {
+    const count = 1000;
+    const data = new Float32Array(count * 16);
+    for (let i = 0; i < count; i += 1) {
+      data[i * 16 + 12] = ((i * 7919) % 997) - 498;
+      data[i * 16 + 13] = (i * 31) % 7;
+      data[i * 16 + 14] = ((i * 104729) % 991) - 495;
+    }
+    const eye = { x: 20, y: 2, z: -30 };
+    const whole = nearestIndices(data, 16, 12, count, eye, 6);
+    const sliced = new NearestSearch(eye, 6);
+    for (let from = 0; from < count; from += 128)
+      sliced.scan(data, 16, 12, from, Math.min(from + 128, count));
+    expect(sliced.best).toEqual(whole);
+    expect(whole).toHaveLength(6);
   });
 });
