@@ -16,7 +16,7 @@ import { serveBuiltClient } from '../e2e/serve-client.js';
 const OPTIONS: BenchOptions = {
   counts: (process.env['CLIENT_BENCH_COUNTS'] ?? '1000,10000,100000').split(',').map(Number),
   changeShare: 0.1,
-  warmupFrames: 15,
+  warmupFrames: Number(process.env['CLIENT_BENCH_WARMUP'] ?? 15),
   frames: Number(process.env['CLIENT_BENCH_FRAMES'] ?? 60),
   labels: process.env['CLIENT_BENCH_LABELS'] !== '0',
 };
@@ -35,6 +35,10 @@ export async function benchClient(): Promise<Record<string, number | string>> {
     await page.waitForFunction(() => document.title.endsWith('(ready)'), undefined, {
       timeout: 60_000,
     });
+    if (!(await page.evaluate(() => window.crossOriginIsolated)))
+      throw new Error(
+        'the bench page is not cross-origin isolated: timings would be 100 µs coarse',
+      );
     const rows = await page.evaluate((options) => window.twinspaceBench.run(options), OPTIONS);
     const figures: Record<string, number | string> = {};
     for (const row of rows) figures[`${row.count} capsules`] = describe(row);

@@ -21,8 +21,8 @@ import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer } from '../capsules/capsule-layer.js';
 import type { CapsuleDraw } from '../capsules/capsule-layer.js';
 import { buildPlantView } from '../scene/plant-view.js';
-import { summarize } from './frame-stats.js';
-import type { FrameStats } from './frame-stats.js';
+import { pooled, summarizeSamples } from './frame-stats.js';
+import type { FrameSamples, FrameStats } from './frame-stats.js';
 
 export interface BenchOptions {
   counts: number[];
@@ -123,7 +123,7 @@ function measure(
   instrumentation: SceneInstrumentation,
   options: BenchOptions,
   update: (frame: number, lap: Lap) => void,
-): Promise<FrameStats> {
+): Promise<FrameSamples> {
   const parts: Record<string, number> = {};
   let last = 0;
   const lap: Lap = (name) => {
@@ -152,7 +152,7 @@ function measure(
       }
       frame += 1;
       if (frame < options.warmupFrames + options.frames) requestAnimationFrame(tick);
-      else resolve(summarize(times, updateTimes, drawCalls, parts));
+      else resolve({ times, updateTimes, drawCalls, partTotals: parts });
     };
     requestAnimationFrame(tick);
   });
@@ -162,7 +162,7 @@ async function benchBare(
   count: number,
   changed: number,
   options: BenchOptions,
-): Promise<FrameStats> {
+): Promise<FrameSamples> {
   const { scene, instrumentation } = baseScene();
   const mesh = CreatePlane('bare', { size: 1 }, scene);
   mesh.material = new StandardMaterial('bare', scene);
@@ -195,9 +195,9 @@ async function benchBare(
 }
 
 /**
- * How the capsule scene's app side changes capsules: `handle` keeps each capsule's handle and
- * calls `layer.update` (what a caller changing thousands a frame does); `id` mutates capsule
- * objects and calls `layer.upsert` (what the app does per room patch).
+ * How the capsule scene's app side changes capsules: `handle` keeps each capsule's instance
+ * index and calls `layer.update` (what a caller changing thousands a frame does); `id` mutates
+ * capsule objects and calls `layer.upsert` (what the app does per room patch).
  */
 type ChangePath = 'handle' | 'id';
 
@@ -208,20 +208,25 @@ async function benchCapsules(
   plant: Plant | null,
   path: ChangePath = 'handle',
   keep = false,
-): Promise<FrameStats> {
+): Promise<FrameSamples> {
   const { scene, instrumentation } = baseScene();
   if (plant !== null) buildPlantView(scene, plant);
   const layer = new CapsuleLayer(scene);
   const capsules = capsulesFor(count);
-  const handles = new Int32Array(count);
-  // The app's own copy of each capsule's position, as the bare scene keeps its in its matrices.
-  const positions = new Float32Array(count * 3);
+  // The app's own record of each capsule: its position and the instance index the layer gave
+  // it (kept current through onMoved), as the bare scene keeps its state in its matrices.
+  const records = new Float32Array(count * 4);
+  const recordOf = new Map<string, number>();
   capsules.forEach((capsule, i) => {
-    handles[i] = layer.upsert(capsule);
-    positions[i * 3] = capsule.x;
-    positions[i * 3 + 1] = capsule.y;
-    positions[i * 3 + 2] = capsule.z;
+    recordOf.set(capsule.id, i);
+    records[i * 4] = capsule.x;
+    records[i * 4 + 1] = capsule.y;
+    records[i * 4 + 2] = capsule.z;
+    records[i * 4 + 3] = layer.upsert(capsule);
   });
+  layer.onMoved = (id, _from, to) => {
+    records[recordOf.get(id)! * 4 + 3] = to;
+  };
   layer.select(capsules[0]?.id ?? null);
   const labels = options.labels ? new CapsuleLabels(layer, (id) => id) : null;
   const random = prng(7);
@@ -234,18 +239,18 @@ async function benchCapsules(
     if (path === 'handle') {
       for (let k = 0; k < changed; k += 1) {
         const i = Math.floor(random() * count);
-        const p = i * 3;
-        const y = 1 + ((positions[p + 1]! + 0.01) % 5);
-        positions[p + 1] = y;
+        const r = i * 4;
+        const y = 1 + ((records[r + 1]! + 0.01) % 5);
+        records[r + 1] = y;
         layer.update(
-          handles[i]!,
+          records[r + 3]!,
           SEVERITIES[i % 3]!,
           state,
           true,
           1 + (i % 5),
-          positions[p]!,
+          records[r]!,
           y,
-          positions[p + 2]!,
+          records[r + 2]!,
         );
       }
     } else {
@@ -280,9 +285,11 @@ async function loadPlant(): Promise<Plant | null> {
 }
 
 window.twinspaceBench = {
-  show(count, frames) {
+  async show(count, frames) {
     const options = { counts: [count], changeShare: 0.1, warmupFrames: 0, frames, labels: true };
-    return benchCapsules(count, Math.round(count * 0.1), options, null, 'handle', true);
+    return summarizeSamples(
+      await benchCapsules(count, Math.round(count * 0.1), options, null, 'handle', true),
+    );
   },
   async run(options) {
     const plant = options.withPlant === false ? null : await loadPlant();
@@ -294,11 +301,19 @@ window.twinspaceBench = {
     const rows: BenchRow[] = [];
     for (const count of options.counts) {
       const changed = Math.round(count * options.changeShare);
-      // Alternate which runs first so warm-up effects do not favour one side.
-      const bare = await benchBare(count, changed, options);
-      const capsules = await benchCapsules(count, changed, options, null);
-      const byId = await benchCapsules(count, changed, options, null, 'id');
-      const withPlant = plant === null ? null : await benchCapsules(count, changed, options, plant);
+      // Bare and capsules run twice, in both orders, and their frames are pooled: whichever
+      // runs first in a fresh scene pays for warm-up the other does not.
+      const bareFirst = await benchBare(count, changed, options);
+      const capsulesSecond = await benchCapsules(count, changed, options, null);
+      const capsulesFirst = await benchCapsules(count, changed, options, null);
+      const bareSecond = await benchBare(count, changed, options);
+      const bare = summarizeSamples(pooled(bareFirst, bareSecond));
+      const capsules = summarizeSamples(pooled(capsulesFirst, capsulesSecond));
+      const byId = summarizeSamples(await benchCapsules(count, changed, options, null, 'id'));
+      const withPlant =
+        plant === null
+          ? null
+          : summarizeSamples(await benchCapsules(count, changed, options, plant));
       rows.push({
         count,
         changedPerFrame: changed,

@@ -12,6 +12,34 @@ export interface FrameStats {
   partsMs: Record<string, number>;
 }
 
+/** Raw per-frame samples of one or more measured runs of a scenario. */
+export interface FrameSamples {
+  times: number[];
+  updateTimes: number[];
+  drawCalls: number[];
+  /** Total ms of each named part over all frames. */
+  partTotals: Record<string, number>;
+}
+
+/** The samples of several runs of the same scenario, as one. */
+export function pooled(...runs: FrameSamples[]): FrameSamples {
+  const partTotals: Record<string, number> = {};
+  for (const run of runs)
+    for (const [name, total] of Object.entries(run.partTotals))
+      partTotals[name] = (partTotals[name] ?? 0) + total;
+  return {
+    times: runs.flatMap((run) => run.times),
+    updateTimes: runs.flatMap((run) => run.updateTimes),
+    drawCalls: runs.flatMap((run) => run.drawCalls),
+    partTotals,
+  };
+}
+
+/** Summarise samples (see `summarize`). */
+export function summarizeSamples(samples: FrameSamples): FrameStats {
+  return summarize(samples.times, samples.updateTimes, samples.drawCalls, samples.partTotals);
+}
+
 /** Summarise per-frame CPU times and draw-call counts. */
 export function summarize(
   times: readonly number[],

@@ -26,6 +26,15 @@ export interface CapsuleDraw {
   z: number;
 }
 
+/** One instance's packed record, unpacked (see `recordAt`). */
+export interface InstanceRecord {
+  size: number;
+  rgb: [number, number, number];
+  flags: number;
+  row: number;
+  xyz: [number, number, number];
+}
+
 /** Floats per instance: one packed 16-float "matrix" (see capsule-shader.ts for the layout). */
 const MATRIX = 16;
 /** Where the look flags sit in an instance's 16 floats (world1.x); the label row follows. */
@@ -58,8 +67,9 @@ if (CLOSED_CAPSULE_STATES.join() !== 'resolved,dismissed')
  * it dirty; `flush()` (once per frame) uploads only the dirty slots, as a few exact ranges when
  * there are few, else as the one span covering them.
  *
- * Callers that change many capsules a frame keep the handle `upsert` returns and call
- * `update`, which finds the slot with one typed-array read instead of a lookup by id.
+ * Callers that change many capsules a frame keep the instance index `upsert` returns and call
+ * `update`, which needs no lookup by id. A removal moves the last capsule into the freed
+ * index; `onMoved` tells such callers, so they can follow it.
  *
  * Labels (`setLabel`) are the instances after the last capsule: one per atlas row in use, each
  * following its capsule.
@@ -73,7 +83,13 @@ export class CapsuleLayer {
   #capacity = 0;
   #matrices = new Float32Array(0);
   #selected: string | null = null;
-  #selectedHandle = -1;
+  /** Instance index of the selected capsule, -1 when it is not drawn. */
+  #selectedIndex = -1;
+  /**
+   * Called when a removal moves capsule `id` from instance `from` to `to`; callers keeping
+   * indices for `update` must follow it.
+   */
+  onMoved: ((id: string, from: number, to: number) => void) | null = null;
   /** Capsule id labelled in each atlas row. */
   readonly #labelIds: (string | null)[] = Array.from({ length: LABEL_ROWS }, () => null);
   #resized = false;
@@ -140,7 +156,7 @@ export class CapsuleLayer {
 
   /**
    * Draw or redraw a capsule; a closed one (resolved, dismissed) is removed. Returns the
-   * capsule's handle for `update`, or -1 when it is not drawn.
+   * capsule's instance index for `update`, or -1 when it is not drawn.
    */
   upsert(capsule: CapsuleDraw): number {
     if (isClosed(capsule.state)) {
@@ -155,27 +171,25 @@ export class CapsuleLayer {
       // The slot may have held a label: start from a clean record.
       this.#matrices.fill(0, m, m + MATRIX);
       this.#matrices[m + 15] = 1;
-      if (capsule.id === this.#selected) this.#selectedHandle = this.#slots.handleAt(index);
+      if (capsule.id === this.#selected) this.#selectedIndex = index;
     }
-    const handle = this.#slots.handleAt(index);
     this.#write(
       index,
       lookOffset(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
-      handle === this.#selectedHandle,
+      index === this.#selectedIndex,
       capsule.x,
       capsule.y,
       capsule.z,
     );
-    return handle;
+    return index;
   }
 
   /**
-   * Redraw the capsule with `handle` (from `upsert`) from its fields; a closed state removes it
-   * (its handle is then free). Throws on a handle that is not live: a caller must drop handles
-   * of removed capsules.
+   * Redraw the capsule at instance `index` (from `upsert`, followed through `onMoved`) from its
+   * fields; a closed state removes it. Throws on an index no capsule is drawn at.
    */
   update(
-    handle: number,
+    index: number,
     severity: Severity,
     state: CapsuleState,
     conditionActive: boolean,
@@ -184,8 +198,8 @@ export class CapsuleLayer {
     y: number,
     z: number,
   ): void {
-    const index = this.#slots.slotOf(handle);
-    if (index < 0) throw new Error(`Invariant: capsule handle ${handle} is not live`);
+    if (!(index >= 0 && index < this.#slots.count))
+      throw new Error(`Invariant: no capsule is drawn at instance ${index}`);
     if (isClosed(state)) {
       this.remove(this.#slots.idAt(index));
       return;
@@ -193,7 +207,7 @@ export class CapsuleLayer {
     this.#write(
       index,
       lookOffset(severity, state, conditionActive, priority),
-      handle === this.#selectedHandle,
+      index === this.#selectedIndex,
       x,
       y,
       z,
@@ -204,18 +218,20 @@ export class CapsuleLayer {
   remove(id: string): void {
     const index = this.#slots.indexOf(id);
     if (index === undefined) return;
-    if (this.#slots.handleAt(index) === this.#selectedHandle) this.#selectedHandle = -1;
+    if (index === this.#selectedIndex) this.#selectedIndex = -1;
     const { movedFrom } = this.#slots.remove(id)!;
     if (movedFrom !== index) {
       this.#matrices.copyWithin(index * MATRIX, movedFrom * MATRIX, (movedFrom + 1) * MATRIX);
       this.#dirty.mark(index);
+      if (movedFrom === this.#selectedIndex) this.#selectedIndex = index;
+      this.onMoved?.(this.#slots.idAt(index), movedFrom, index);
     }
   }
 
-  /** Remove every capsule (a resync replaces them all); handles become free. */
+  /** Remove every capsule (a resync replaces them all); indices from `upsert` are void. */
   clear(): void {
     this.#slots.clear();
-    this.#selectedHandle = -1;
+    this.#selectedIndex = -1;
     this.#dirty.clear();
   }
 
@@ -228,7 +244,7 @@ export class CapsuleLayer {
     this.#setSelectedFlag(false);
     this.#selected = id;
     const index = id === null ? undefined : this.#slots.indexOf(id);
-    this.#selectedHandle = index === undefined ? -1 : this.#slots.handleAt(index);
+    this.#selectedIndex = index ?? -1;
     this.#setSelectedFlag(true);
   }
 
@@ -340,18 +356,22 @@ export class CapsuleLayer {
   }
 
   /** The packed instance record of capsule `id` (a copy), for tests: size, rgb, flags, xyz. */
-  recordOf(
-    id: string,
-  ):
-    | { size: number; rgb: [number, number, number]; flags: number; xyz: [number, number, number] }
-    | undefined {
+  recordOf(id: string): InstanceRecord | undefined {
     const index = this.#slots.indexOf(id);
-    if (index === undefined) return undefined;
+    return index === undefined ? undefined : this.recordAt(index);
+  }
+
+  /**
+   * The packed record of instance `index` as last written (a copy), capsule or label (labels
+   * follow the capsules, from the last flush), for tests; `row` is the label's atlas row.
+   */
+  recordAt(index: number): InstanceRecord {
     const m = this.#matrices.subarray(index * MATRIX, index * MATRIX + MATRIX);
     return {
       size: m[0]!,
       rgb: [m[1]!, m[2]!, m[3]!],
       flags: m[FLAGS]!,
+      row: m[LABEL_ROW]!,
       xyz: [m[12]!, m[13]!, m[14]!],
     };
   }
@@ -410,7 +430,7 @@ export class CapsuleLayer {
   }
 
   #setSelectedFlag(selected: boolean): void {
-    const index = this.#slots.slotOf(this.#selectedHandle);
+    const index = this.#selectedIndex;
     if (index < 0) return;
     const at = index * MATRIX + FLAGS;
     const flags = this.#matrices[at]! % LOOK_FLAGS.selected;

@@ -1,0 +1,138 @@
+import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
+import { Scene } from '@babylonjs/core/scene.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CapsuleDraw } from '../../../xr-client/capsules/capsule-layer.js';
+import { CapsuleLayer } from '../../../xr-client/capsules/capsule-layer.js';
+import { LOOK_FLAGS } from '../../../xr-client/capsules/packed-look.js';
+
+/**
+ * The capsule layer's bookkeeping on Babylon's NullEngine (no GL). Node has no canvas for the
+ * label atlas, so a do-nothing 2D canvas stands in for it: what is drawn into the atlas is the
+ * browser tests' business, which instances the layer writes is this file's.
+ */
+beforeAll(() => {
+  const context = new Proxy(
+    {},
+    {
+      get: (target: Record<string | symbol, unknown>, key) =>
+        key in target
+          ? target[key]
+          : key === 'measureText'
+            ? () => ({ width: 10 })
+            : () => undefined,
+      set: (target: Record<string | symbol, unknown>, key, value) => {
+        target[key] = value;
+        return true;
+      },
+    },
+  );
+  (globalThis as Record<string, unknown>)['OffscreenCanvas'] ??= class {
+    constructor(
+      readonly width: number,
+      readonly height: number,
+    ) {}
+    getContext(): unknown {
+      return context;
+    }
+  };
+});
+
+const capsule = (id: string, x: number, over: Partial<CapsuleDraw> = {}): CapsuleDraw => ({
+  id,
+  severity: 'warning',
+  state: 'active',
+  priority: 3,
+  conditionActive: true,
+  x,
+  y: 2,
+  z: 0,
+  ...over,
+});
+
+describe('CapsuleLayer', () => {
+  let engine: NullEngine;
+  let scene: Scene;
+  let layer: CapsuleLayer;
+
+  beforeEach(() => {
+    engine = new NullEngine();
+    scene = new Scene(engine);
+    layer = new CapsuleLayer(scene);
+  });
+
+  afterEach(() => {
+    layer.dispose();
+    scene.dispose();
+    engine.dispose();
+  });
+
+  it('updates a capsule by the index upsert gave it, and removes it on a closed state', () => {
+    const a = layer.upsert(capsule('a', 1));
+    const b = layer.upsert(capsule('b', 2));
+    expect([a, b]).toEqual([0, 1]);
+    layer.update(b, 'critical', 'acknowledged', true, 1, 5, 6, 7);
+    expect(layer.recordOf('b')!.xyz).toEqual([5, 6, 7]);
+    // Acknowledged dims and stops pulsing; the other capsule is untouched.
+    expect(layer.recordOf('b')!.flags).toBe(0);
+    expect(layer.recordOf('a')!.xyz).toEqual([1, 2, 0]);
+    layer.update(a, 'warning', 'resolved', false, 3, 1, 2, 0);
+    expect(layer.count).toBe(1);
+    expect(layer.indexOf('a')).toBeUndefined();
+    expect(() => layer.update(1, 'info', 'active', true, 3, 0, 0, 0)).toThrow(
+      /no capsule is drawn at instance 1/,
+    );
+  });
+
+  it('tells callers when a removal moves a capsule, and the moved capsule keeps its selection', () => {
+    for (const id of ['a', 'b', 'c', 'd']) layer.upsert(capsule(id, id.charCodeAt(0)));
+    layer.select('d');
+    const moves: [string, number, number][] = [];
+    layer.onMoved = (id, from, to) => moves.push([id, from, to]);
+    layer.remove('b');
+    expect(moves).toEqual([['d', 3, 1]]);
+    expect(layer.idAt(1)).toBe('d');
+    expect(layer.recordOf('d')!.flags & LOOK_FLAGS.selected).toBe(LOOK_FLAGS.selected);
+    // An update at the followed index changes 'd', and it stays selected.
+    layer.update(1, 'warning', 'active', true, 3, 40, 2, 0);
+    expect(layer.recordOf('d')!.xyz[0]).toBe(40);
+    expect(layer.recordOf('d')!.flags & LOOK_FLAGS.selected).toBe(LOOK_FLAGS.selected);
+    expect(layer.recordOf('a')!.flags & LOOK_FLAGS.selected).toBe(0);
+    // Removing the last capsule moves nothing.
+    layer.remove('c');
+    expect(moves).toHaveLength(1);
+  });
+
+  it('draws labels as instances after the capsules, over their capsules', () => {
+    for (const id of ['a', 'b', 'c']) layer.upsert(capsule(id, id.charCodeAt(0)));
+    layer.setLabel(2, 'b', 'Label of b');
+    layer.flush();
+    expect(layer.mesh.thinInstanceCount).toBe(4);
+    const label = layer.recordAt(3);
+    expect(label.flags).toBe(LOOK_FLAGS.label);
+    expect(label.row).toBe(2);
+    expect(label.xyz[0]).toBe('b'.charCodeAt(0));
+    expect(label.xyz[1]).toBeCloseTo(2.65, 5);
+    // The label follows its capsule, and a new capsule takes the label's instance without
+    // inheriting its record.
+    layer.upsert(capsule('b', 9, { y: 4 }));
+    layer.upsert(capsule('e', 7));
+    expect(layer.recordOf('e')!.flags).toBe(0);
+    layer.flush();
+    expect(layer.mesh.thinInstanceCount).toBe(5);
+    expect(layer.recordAt(4).xyz[0]).toBe(9);
+    expect(layer.recordAt(4).xyz[1]).toBeCloseTo(4.65, 5);
+    expect(layer.labelled).toEqual(['b']);
+    // A label whose capsule is gone is not drawn.
+    layer.remove('b');
+    layer.flush();
+    expect(layer.mesh.thinInstanceCount).toBe(3);
+  });
+
+  it('uploads only what changed since the last flush', () => {
+    for (let i = 0; i < 100; i += 1) layer.upsert(capsule(`c${i}`, i));
+    layer.flush();
+    expect(layer.flush()).toBe(0);
+    layer.update(50, 'info', 'active', true, 3, 1, 1, 1);
+    expect(layer.flush()).toBe(1);
+  });
+});
