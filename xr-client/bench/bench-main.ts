@@ -18,7 +18,7 @@ import { Scene } from '@babylonjs/core/scene.js';
 import { CAPSULE_STATES, SEVERITIES, validatePlant } from '../../digital-twin/index.js';
 import type { Plant } from '../../digital-twin/index.js';
 import { CapsuleLabels } from '../capsules/capsule-labels.js';
-import { CapsuleLayer } from '../capsules/capsule-layer.js';
+import { CapsuleLayer, lookFor } from '../capsules/capsule-layer.js';
 import type { CapsuleDraw } from '../capsules/capsule-layer.js';
 import { buildPlantView } from '../scene/plant-view.js';
 import { pooled, summarizeSamples } from './frame-stats.js';
@@ -195,18 +195,18 @@ async function benchBare(
 }
 
 /**
- * How the capsule scene's app side changes capsules: `handle` keeps each capsule's instance
+ * How the capsule scene's app side changes capsules: `index` keeps each capsule's instance
  * index and calls `layer.update` (what a caller changing thousands a frame does); `id` mutates
  * capsule objects and calls `layer.upsert` (what the app does per room patch).
  */
-type ChangePath = 'handle' | 'id';
+type ChangePath = 'index' | 'id';
 
 async function benchCapsules(
   count: number,
   changed: number,
   options: BenchOptions,
   plant: Plant | null,
-  path: ChangePath = 'handle',
+  path: ChangePath = 'index',
   keep = false,
 ): Promise<FrameSamples> {
   const { scene, instrumentation } = baseScene();
@@ -236,22 +236,14 @@ async function benchCapsules(
   );
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
     const state = states[frame % states.length]!;
-    if (path === 'handle') {
+    if (path === 'index') {
       for (let k = 0; k < changed; k += 1) {
         const i = Math.floor(random() * count);
         const r = i * 4;
         const y = 1 + ((records[r + 1]! + 0.01) % 5);
         records[r + 1] = y;
-        layer.update(
-          records[r + 3]!,
-          SEVERITIES[i % 3]!,
-          state,
-          true,
-          1 + (i % 5),
-          records[r]!,
-          y,
-          records[r + 2]!,
-        );
+        const look = lookFor(SEVERITIES[i % 3]!, state, true, 1 + (i % 5));
+        layer.update(records[r + 3]!, look, records[r]!, y, records[r + 2]!);
       }
     } else {
       for (let k = 0; k < changed; k += 1) {
@@ -288,7 +280,7 @@ window.twinspaceBench = {
   async show(count, frames) {
     const options = { counts: [count], changeShare: 0.1, warmupFrames: 0, frames, labels: true };
     return summarizeSamples(
-      await benchCapsules(count, Math.round(count * 0.1), options, null, 'handle', true),
+      await benchCapsules(count, Math.round(count * 0.1), options, null, 'index', true),
     );
   },
   async run(options) {

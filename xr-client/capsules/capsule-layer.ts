@@ -175,10 +175,7 @@ export class CapsuleLayer {
     }
     this.update(
       index,
-      capsule.severity,
-      capsule.state,
-      capsule.conditionActive,
-      capsule.priority,
+      lookFor(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
       capsule.x,
       capsule.y,
       capsule.z,
@@ -187,26 +184,18 @@ export class CapsuleLayer {
   }
 
   /**
-   * Redraw the capsule at instance `index` (from `upsert`, followed through `onMoved`) from its
-   * fields; a closed state removes it. Throws on an index no capsule is drawn at.
+   * Redraw the capsule at instance `index` (from `upsert`, followed through `onMoved`) with
+   * `look` (from `lookFor`) at x, y, z; the look of a closed capsule (-1) removes it. Throws on
+   * an index no capsule is drawn at.
    */
-  update(
-    index: number,
-    severity: Severity,
-    state: CapsuleState,
-    conditionActive: boolean,
-    priority: number,
-    x: number,
-    y: number,
-    z: number,
-  ): void {
+  update(index: number, look: number, x: number, y: number, z: number): void {
     // Kept small enough for V8 to inline into the caller's loop: a call it cannot inline boxes
-    // x, y and z (three heap numbers per change, 30,000 a frame at 100k capsules).
-    if (!(index >= 0 && index < this.#slots.count) || isClosed(state)) {
+    // x, y and z (three heap numbers per change, 30,000 a frame at 100k capsules). The look
+    // comes precomputed (`lookOffset`) for the same reason.
+    if (!(index >= 0 && index < this.#slots.count) || look < 0) {
       this.#closeOrThrow(index);
       return;
     }
-    const look = lookOffset(severity, state, conditionActive, priority);
     const m = index * MATRIX;
     const matrices = this.#matrices;
     matrices[m] = PACKED_LOOKS[look]!;
@@ -449,4 +438,17 @@ export class CapsuleLayer {
 /** Closed capsules (resolved, dismissed) leave the scene; comparisons, since this runs a lot. */
 function isClosed(state: CapsuleState): boolean {
   return state === 'resolved' || state === 'dismissed';
+}
+
+/**
+ * The look `CapsuleLayer.update` draws for these capsule fields: an offset into the packed look
+ * table, or -1 for a closed capsule (which leaves the scene).
+ */
+export function lookFor(
+  severity: Severity,
+  state: CapsuleState,
+  conditionActive: boolean,
+  priority: number,
+): number {
+  return isClosed(state) ? -1 : lookOffset(severity, state, conditionActive, priority);
 }

@@ -2,7 +2,7 @@ import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CapsuleDraw } from '../../../xr-client/capsules/capsule-layer.js';
-import { CapsuleLayer } from '../../../xr-client/capsules/capsule-layer.js';
+import { CapsuleLayer, lookFor } from '../../../xr-client/capsules/capsule-layer.js';
 import { LOOK_FLAGS } from '../../../xr-client/capsules/packed-look.js';
 
 /**
@@ -70,15 +70,16 @@ describe('CapsuleLayer', () => {
     const a = layer.upsert(capsule('a', 1));
     const b = layer.upsert(capsule('b', 2));
     expect([a, b]).toEqual([0, 1]);
-    layer.update(b, 'critical', 'acknowledged', true, 1, 5, 6, 7);
+    layer.update(b, lookFor('critical', 'acknowledged', true, 1), 5, 6, 7);
     expect(layer.recordOf('b')!.xyz).toEqual([5, 6, 7]);
     // Acknowledged dims and stops pulsing; the other capsule is untouched.
     expect(layer.recordOf('b')!.flags).toBe(0);
     expect(layer.recordOf('a')!.xyz).toEqual([1, 2, 0]);
-    layer.update(a, 'warning', 'resolved', false, 3, 1, 2, 0);
+    expect(lookFor('warning', 'resolved', false, 3)).toBe(-1);
+    layer.update(a, lookFor('warning', 'resolved', false, 3), 1, 2, 0);
     expect(layer.count).toBe(1);
     expect(layer.indexOf('a')).toBeUndefined();
-    expect(() => layer.update(1, 'info', 'active', true, 3, 0, 0, 0)).toThrow(
+    expect(() => layer.update(1, lookFor('info', 'active', true, 3), 0, 0, 0)).toThrow(
       /no capsule is drawn at instance 1/,
     );
   });
@@ -93,7 +94,7 @@ describe('CapsuleLayer', () => {
     expect(layer.idAt(1)).toBe('d');
     expect(layer.recordOf('d')!.flags & LOOK_FLAGS.selected).toBe(LOOK_FLAGS.selected);
     // An update at the followed index changes 'd', and it stays selected.
-    layer.update(1, 'warning', 'active', true, 3, 40, 2, 0);
+    layer.update(1, lookFor('warning', 'active', true, 3), 40, 2, 0);
     expect(layer.recordOf('d')!.xyz[0]).toBe(40);
     expect(layer.recordOf('d')!.flags & LOOK_FLAGS.selected).toBe(LOOK_FLAGS.selected);
     expect(layer.recordOf('a')!.flags & LOOK_FLAGS.selected).toBe(0);
@@ -132,7 +133,7 @@ describe('CapsuleLayer', () => {
     for (let i = 0; i < 100; i += 1) layer.upsert(capsule(`c${i}`, i));
     layer.flush();
     expect(layer.flush()).toBe(0);
-    layer.update(50, 'info', 'active', true, 3, 1, 1, 1);
+    layer.update(50, lookFor('info', 'active', true, 3), 1, 1, 1);
     expect(layer.flush()).toBe(1);
   });
 });
