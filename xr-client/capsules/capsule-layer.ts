@@ -5,7 +5,7 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import type { CapsuleState, Severity } from '../../digital-twin/index.js';
-import { CLOSED_CAPSULE_STATES } from '../../digital-twin/index.js';
+import { isClosedState } from '../../digital-twin/index.js';
 import { CAPSULE_FRAGMENT_SHADER, CAPSULE_VERTEX_SHADER, LABEL_ROWS } from './capsule-shader.js';
 import { DirtySlots } from './dirty-slots.js';
 import { InstanceSlots } from './instance-slots.js';
@@ -53,11 +53,6 @@ const PICK_SLACK = 1.25;
 /** World height (m) of a label, and how far above its capsule's centre it floats. */
 const LABEL_HEIGHT_M = 0.4;
 const LABEL_LIFT_M = 0.65;
-
-// update() tests closed states by comparison (it runs per changed capsule); fail at load if the
-// digital twin ever closes capsules some other way.
-if (CLOSED_CAPSULE_STATES.join() !== 'resolved,dismissed')
-  throw new Error('Invariant: capsule-layer.ts expects resolved and dismissed to be closed');
 
 /**
  * All capsules as thin instances of one quad: one draw call for 10 or 100,000, labels
@@ -159,7 +154,7 @@ export class CapsuleLayer {
    * capsule's instance index for `update`, or -1 when it is not drawn.
    */
   upsert(capsule: CapsuleDraw): number {
-    if (isClosed(capsule.state)) {
+    if (isClosedState(capsule.state)) {
       this.remove(capsule.id);
       return -1;
     }
@@ -175,7 +170,8 @@ export class CapsuleLayer {
     }
     this.update(
       index,
-      lookFor(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
+      // Not closed (checked above): the look is a table offset.
+      lookOffset(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
       capsule.x,
       capsule.y,
       capsule.z,
@@ -435,11 +431,6 @@ export class CapsuleLayer {
   }
 }
 
-/** Closed capsules (resolved, dismissed) leave the scene; comparisons, since this runs a lot. */
-function isClosed(state: CapsuleState): boolean {
-  return state === 'resolved' || state === 'dismissed';
-}
-
 /**
  * The look `CapsuleLayer.update` draws for these capsule fields: an offset into the packed look
  * table, or -1 for a closed capsule (which leaves the scene).
@@ -450,5 +441,5 @@ export function lookFor(
   conditionActive: boolean,
   priority: number,
 ): number {
-  return isClosed(state) ? -1 : lookOffset(severity, state, conditionActive, priority);
+  return isClosedState(state) ? -1 : lookOffset(severity, state, conditionActive, priority);
 }

@@ -1,5 +1,5 @@
 import type { Capsule, Severity } from '../../digital-twin/index.js';
-import { CLOSED_CAPSULE_STATES, assertNever } from '../../digital-twin/index.js';
+import { assertNever, isClosedState } from '../../digital-twin/index.js';
 
 /** Severity colours (linear-ish RGB 0–1): info blue, warning amber, critical red. */
 export const SEVERITY_COLORS: { readonly [S in Severity]: readonly [number, number, number] } = {
@@ -28,7 +28,7 @@ export const CAPSULE_BASE_SIZE_M = 0.6;
 
 /** Whether a capsule is drawn at all: closed capsules (resolved, dismissed) leave the scene. */
 export function isCapsuleVisible(capsule: Pick<Capsule, 'state'>): boolean {
-  return !CLOSED_CAPSULE_STATES.includes(capsule.state);
+  return !isClosedState(capsule.state);
 }
 
 /** The look of an open capsule, from its severity, state, priority and condition. */
