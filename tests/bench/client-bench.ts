@@ -2,13 +2,15 @@
  * Client frame cost: the capsule layer (thin instances, 10 % of capsules changing per frame,
  * labels for the nearest few) against a bare Babylon scene with the same thin-instance count
  * rewriting the same number of matrices, in the same page, engine and browser run. Both app
- * sides do the same work per change: pick a random instance, derive its new look (size or
- * state) from the frame and its new height from the old one. The capsule side passes them to
- * `layer.update` at the instance index it kept; the same scene changed by id through `upsert`
- * (how room patches arrive) is printed beside it. Headless Chromium renders in software here,
- * so FPS means nothing; main-thread CPU ms per frame and draw calls are the figures. Software
- * frames take up to a second, so the label scheduler (time-based) is fed a 60 Hz frame clock,
- * as on a device; the labels part is its mean over frames that search and frames that do not.
+ * sides keep the same record per entity (position, instance index) and do the same work per
+ * change: pick a random entity, read its record, derive its new look (size or state) from the
+ * frame and its new height from the old one. The bare side then writes the instance matrix by
+ * hand; the capsule side calls `layer.update` at the instance index it kept. The same scene
+ * changed by id through `upsert` (how room patches arrive) is printed beside it. Headless
+ * Chromium renders in software here, so FPS means nothing; main-thread CPU ms per frame and
+ * draw calls are the figures. Software frames take up to a second, so the label scheduler
+ * (time-based) is fed a 60 Hz frame clock, as on a device; the labels part is its mean over
+ * frames that search and frames that do not.
  */
 import type { BenchOptions, BenchRow } from '../../xr-client/bench/bench-main.js';
 import { launchChromium } from '../e2e/chromium.js';

@@ -185,6 +185,49 @@ function measure(
   });
 }
 
+/**
+ * The app's own record of each entity, as both scenes keep it: position and the instance index
+ * it is drawn at (x, y, z, index), four floats per entity, apart from the instance buffer.
+ */
+function appRecords(
+  capsules: CapsuleDraw[],
+  indexOf: (capsule: CapsuleDraw, i: number) => number,
+): Float32Array {
+  const records = new Float32Array(capsules.length * 4);
+  capsules.forEach((capsule, i) => {
+    records[i * 4] = capsule.x;
+    records[i * 4 + 1] = capsule.y;
+    records[i * 4 + 2] = capsule.z;
+    records[i * 4 + 3] = indexOf(capsule, i);
+  });
+  return records;
+}
+
+/**
+ * The bare scene's changes for one frame: the same app-side work as `changeByIndex` (pick an
+ * entity, read its record, derive its new height from the old one), then the entity's instance
+ * matrix written by hand: scale from the frame, translation from the record.
+ */
+function changeBare(
+  matrices: Float32Array,
+  records: Float32Array,
+  pick: () => number,
+  changed: number,
+  frame: number,
+): void {
+  const size = 0.5 + (frame % 3) * 0.1;
+  for (let k = 0; k < changed; k += 1) {
+    const r = pick() * 4;
+    const y = 1 + ((records[r + 1]! + 0.01) % 5);
+    records[r + 1] = y;
+    const m = records[r + 3]! * 16;
+    matrices[m] = matrices[m + 5] = matrices[m + 10] = size;
+    matrices[m + 12] = records[r]!;
+    matrices[m + 13] = y;
+    matrices[m + 14] = records[r + 2]!;
+  }
+}
+
 async function benchBare(
   count: number,
   changed: number,
@@ -204,15 +247,10 @@ async function benchBare(
     matrices[m + 14] = c.z;
   });
   mesh.thinInstanceSetBuffer('matrix', matrices, 16, false);
+  const records = appRecords(capsules, (_capsule, i) => i);
   const pick = indexSource(7, count);
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
-    for (let k = 0; k < changed; k += 1) {
-      const i = pick();
-      const m = i * 16;
-      const size = 0.5 + (frame % 3) * 0.1;
-      matrices[m] = matrices[m + 5] = matrices[m + 10] = size;
-      matrices[m + 13] = 1 + ((matrices[m + 13]! + 0.01) % 5);
-    }
+    changeBare(matrices, records, pick, changed, frame);
     lap('write');
     mesh.thinInstanceBufferUpdated('matrix');
     lap('upload');
@@ -278,17 +316,10 @@ async function benchCapsules(
   if (plant !== null) buildPlantView(scene, plant);
   const layer = new CapsuleLayer(scene);
   const capsules = capsulesFor(count);
-  // The app's own record of each capsule: its position and the instance index the layer gave
-  // it (kept current through onMoved), as the bare scene keeps its state in its matrices.
-  const records = new Float32Array(count * 4);
-  const recordOf = new Map<string, number>();
-  capsules.forEach((capsule, i) => {
-    recordOf.set(capsule.id, i);
-    records[i * 4] = capsule.x;
-    records[i * 4 + 1] = capsule.y;
-    records[i * 4 + 2] = capsule.z;
-    records[i * 4 + 3] = layer.upsert(capsule);
-  });
+  // The app's record of each capsule holds the instance index the layer gave it, kept current
+  // through onMoved (no capsule closes here, but an app's indices would move).
+  const records = appRecords(capsules, (capsule) => layer.upsert(capsule));
+  const recordOf = new Map(capsules.map((capsule, i) => [capsule.id, i]));
   layer.onMoved = (id, _from, to) => {
     records[recordOf.get(id)! * 4 + 3] = to;
   };
