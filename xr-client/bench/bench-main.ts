@@ -15,8 +15,8 @@ import { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import { Scene } from '@babylonjs/core/scene.js';
-import { CAPSULE_STATES, SEVERITIES, validatePlant } from '../../digital-twin/index.js';
-import type { CapsuleState, Plant } from '../../digital-twin/index.js';
+import { CAPSULE_STATES, SEVERITIES, createPrng, validatePlant } from '../../digital-twin/index.js';
+import type { CapsuleState, Plant, Prng } from '../../digital-twin/index.js';
 import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer, lookFor } from '../capsules/capsule-layer.js';
 import type { CapsuleDraw } from '../capsules/capsule-layer.js';
@@ -72,34 +72,13 @@ const engine = new Engine(canvas, false, { preserveDrawingBuffer: false, stencil
  */
 const DEVICE_FRAME_MS = 1000 / 60;
 
-/** Deterministic PRNG (mulberry32) for the scenes' layout: a double in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * The same generator drawing instance indices in [0, count): both scenes change the same slots
- * in the same order. It returns small integers, never a double: a closure V8 does not inline
- * would otherwise box every result (a heap number per change, 10,000 a frame at 100k, and the
- * garbage collection that follows, billed to both scenes alike).
+ * The instance each change picks: both scenes draw the same sequence from digital-twin's seeded
+ * generator. `nextU32() % count` is a small integer, never a double: a pick that returned a
+ * double from a call V8 does not inline would box every result (a heap number per change,
+ * 10,000 a frame at 100k, and the garbage collection that follows, billed to both scenes).
  */
-function indexSource(seed: number, count: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) % count;
-  };
-}
+const PICK_SEED = 7;
 
 function baseScene(): { scene: Scene; instrumentation: SceneInstrumentation } {
   const scene = new Scene(engine);
@@ -121,7 +100,7 @@ function baseScene(): { scene: Scene; instrumentation: SceneInstrumentation } {
 
 /** Capsules spread over a 200 m square at 1–6 m height. */
 function capsulesFor(count: number): CapsuleDraw[] {
-  const random = prng(count);
+  const random = createPrng(count);
   const out: CapsuleDraw[] = [];
   for (let i = 0; i < count; i += 1) {
     out.push({
@@ -130,9 +109,9 @@ function capsulesFor(count: number): CapsuleDraw[] {
       state: 'active',
       priority: 1 + (i % 5),
       conditionActive: true,
-      x: (random() - 0.5) * 200,
-      y: 1 + random() * 5,
-      z: (random() - 0.5) * 200,
+      x: (random.next() - 0.5) * 200,
+      y: 1 + random.next() * 5,
+      z: (random.next() - 0.5) * 200,
     });
   }
   return out;
@@ -211,13 +190,14 @@ function appRecords(
 function changeBare(
   matrices: Float32Array,
   records: Float32Array,
-  pick: () => number,
+  picks: Prng,
   changed: number,
   frame: number,
 ): void {
+  const count = records.length / 4;
   const size = 0.5 + (frame % 3) * 0.1;
   for (let k = 0; k < changed; k += 1) {
-    const r = pick() * 4;
+    const r = (picks.nextU32() % count) * 4;
     const y = 1 + ((records[r + 1]! + 0.01) % 5);
     records[r + 1] = y;
     const m = records[r + 3]! * 16;
@@ -248,9 +228,9 @@ async function benchBare(
   });
   mesh.thinInstanceSetBuffer('matrix', matrices, 16, false);
   const records = appRecords(capsules, (_capsule, i) => i);
-  const pick = indexSource(7, count);
+  const picks = createPrng(PICK_SEED);
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
-    changeBare(matrices, records, pick, changed, frame);
+    changeBare(matrices, records, picks, changed, frame);
     lap('write');
     mesh.thinInstanceBufferUpdated('matrix');
     lap('upload');
@@ -274,12 +254,13 @@ type ChangePath = 'index' | 'id';
 function changeByIndex(
   layer: CapsuleLayer,
   records: Float32Array,
-  pick: () => number,
+  picks: Prng,
   changed: number,
   state: CapsuleState,
 ): void {
+  const count = records.length / 4;
   for (let k = 0; k < changed; k += 1) {
-    const i = pick();
+    const i = picks.nextU32() % count;
     const r = i * 4;
     const y = 1 + ((records[r + 1]! + 0.01) % 5);
     records[r + 1] = y;
@@ -292,12 +273,12 @@ function changeByIndex(
 function changeById(
   layer: CapsuleLayer,
   capsules: CapsuleDraw[],
-  pick: () => number,
+  picks: Prng,
   changed: number,
   state: CapsuleState,
 ): void {
   for (let k = 0; k < changed; k += 1) {
-    const capsule = capsules[pick()]!;
+    const capsule = capsules[picks.nextU32() % capsules.length]!;
     capsule.state = state;
     capsule.y = 1 + ((capsule.y + 0.01) % 5);
     layer.upsert(capsule);
@@ -325,15 +306,15 @@ async function benchCapsules(
   };
   layer.select(capsules[0]?.id ?? null);
   const labels = options.labels ? new CapsuleLabels(layer, (id) => id) : null;
-  const pick = indexSource(7, count);
+  const picks = createPrng(PICK_SEED);
   const camera = scene.activeCamera!;
   const states = CAPSULE_STATES.filter(
     (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
   );
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
     const state = states[frame % states.length]!;
-    if (path === 'index') changeByIndex(layer, records, pick, changed, state);
-    else changeById(layer, capsules, pick, changed, state);
+    if (path === 'index') changeByIndex(layer, records, picks, changed, state);
+    else changeById(layer, capsules, picks, changed, state);
     lap('write');
     labels?.update(camera.globalPosition, frame * DEVICE_FRAME_MS);
     lap('labels');
