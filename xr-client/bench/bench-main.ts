@@ -21,7 +21,7 @@ import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer, lookFor } from '../capsules/capsule-layer.js';
 import type { CapsuleDraw } from '../capsules/capsule-layer.js';
 import { buildPlantView } from '../scene/plant-view.js';
-import { pooled, summarizeSamples } from './frame-stats.js';
+import { pooled, summarize } from './frame-stats.js';
 import type { FrameSamples, FrameStats } from './frame-stats.js';
 
 export interface BenchOptions {
@@ -341,7 +341,7 @@ async function loadPlant(): Promise<Plant | null> {
 window.twinspaceBench = {
   async show(count, frames) {
     const options = { counts: [count], changeShare: 0.1, warmupFrames: 0, frames, labels: true };
-    return summarizeSamples(
+    return summarize(
       await benchCapsules(count, Math.round(count * 0.1), options, null, 'index', true),
     );
   },
@@ -361,16 +361,14 @@ window.twinspaceBench = {
       const capsulesSecond = await benchCapsules(count, changed, options, null);
       const capsulesFirst = await benchCapsules(count, changed, options, null);
       const bareSecond = await benchBare(count, changed, options);
-      const bare = summarizeSamples(pooled(bareFirst, bareSecond));
-      const capsules = summarizeSamples(pooled(capsulesFirst, capsulesSecond));
+      const bare = summarize(pooled(bareFirst, bareSecond));
+      const capsules = summarize(pooled(capsulesFirst, capsulesSecond));
       const byId =
         options.byId === false
           ? null
-          : summarizeSamples(await benchCapsules(count, changed, options, null, 'id'));
+          : summarize(await benchCapsules(count, changed, options, null, 'id'));
       const withPlant =
-        plant === null
-          ? null
-          : summarizeSamples(await benchCapsules(count, changed, options, plant));
+        plant === null ? null : summarize(await benchCapsules(count, changed, options, plant));
       rows.push({
         count,
         changedPerFrame: changed,

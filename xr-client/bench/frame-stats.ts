@@ -35,18 +35,9 @@ export function pooled(...runs: FrameSamples[]): FrameSamples {
   };
 }
 
-/** Summarise samples (see `summarize`). */
-export function summarizeSamples(samples: FrameSamples): FrameStats {
-  return summarize(samples.times, samples.updateTimes, samples.drawCalls, samples.partTotals);
-}
-
-/** Summarise per-frame CPU times and draw-call counts. */
-export function summarize(
-  times: readonly number[],
-  updateTimes: readonly number[],
-  drawCalls: readonly number[],
-  partTotals: Readonly<Record<string, number>> = {},
-): FrameStats {
+/** Summarise per-frame CPU times, draw-call counts and parts. */
+export function summarize(samples: FrameSamples): FrameStats {
+  const { times, updateTimes, drawCalls, partTotals } = samples;
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number): number => quantile(sorted, q);
   const mean = sorted.length === 0 ? NaN : sorted.reduce((sum, t) => sum + t, 0) / sorted.length;
