@@ -187,7 +187,7 @@ export class CapsuleLayer {
   update(index: number, look: number, x: number, y: number, z: number): void {
     // Kept small enough for V8 to inline into the caller's loop: a call it cannot inline boxes
     // x, y and z (three heap numbers per change, 30,000 a frame at 100k capsules). The look
-    // comes precomputed (`lookOffset`) for the same reason.
+    // comes precomputed (`lookFor`) for the same reason.
     if (!(index >= 0 && index < this.#slots.count) || look < 0) {
       this.#closeOrThrow(index);
       return;
