@@ -107,7 +107,19 @@ export function isLegalTransition(from: CapsuleState, to: CapsuleState): boolean
   return findTransition(from, to) !== undefined;
 }
 
-/** Whether a state is final (resolved, dismissed): a capsule in it has left the twin state. */
+// isClosedState spells these out; fail at load, not with capsules that never close.
+if (CLOSED_CAPSULE_STATES.join() !== 'resolved,dismissed')
+  throw new Error(
+    'Invariant: isClosedState expects CLOSED_CAPSULE_STATES to be resolved, dismissed',
+  );
+
+/**
+ * Whether a state is final (resolved, dismissed): a capsule in it has left the twin state.
+ * Two comparisons rather than `CLOSED_CAPSULE_STATES.includes`: the client asks this per
+ * changed capsule (10,000 a frame at 100k capsules), and V8's optimized code calls a builtin for
+ * `includes` over a module array (measured in Node: a sixth of the client's per-change cost of
+ * mapping a capsule to its look).
+ */
 export function isClosedState(state: CapsuleState): boolean {
-  return CLOSED_CAPSULE_STATES.includes(state);
+  return state === 'resolved' || state === 'dismissed';
 }

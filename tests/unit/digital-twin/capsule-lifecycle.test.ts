@@ -4,6 +4,7 @@ import {
   CAPSULE_TRANSITIONS,
   createTwinState,
   decide,
+  isClosedState,
   isLegalTransition,
 } from '../../../digital-twin/index.js';
 import type {
@@ -137,6 +138,14 @@ describe('capsule transitions', () => {
       'shelved→active',
       'shelved→acknowledged',
     ]);
+  });
+
+  it('C-9: a state is closed exactly when no transition leads out of it', () => {
+    for (const state of CAPSULE_STATES)
+      expect([state, isClosedState(state)]).toEqual([
+        state,
+        !CAPSULE_TRANSITIONS.some((transition) => transition.from === state),
+      ]);
   });
 
   it('C-9: commands on a closed capsule answer unknown_capsule with its final state', () => {
