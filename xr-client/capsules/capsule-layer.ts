@@ -12,7 +12,7 @@ import { InstanceSlots } from './instance-slots.js';
 import { LabelAtlas } from './label-atlas.js';
 import { nearestIndices } from './nearest.js';
 import type { NearestSearch } from './nearest.js';
-import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from './packed-look.js';
+import { LOOK_FLAGS, PACKED_LOOKS, lookOffset, lookOrClosed } from './packed-look.js';
 
 /** What the layer needs to draw one capsule. */
 export interface CapsuleDraw {
@@ -441,5 +441,5 @@ export function lookFor(
   conditionActive: boolean,
   priority: number,
 ): number {
-  return isClosedState(state) ? -1 : lookOffset(severity, state, conditionActive, priority);
+  return lookOrClosed(severity, state, conditionActive, priority);
 }

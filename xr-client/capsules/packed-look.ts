@@ -1,5 +1,5 @@
 import type { CapsuleState, Severity } from '../../digital-twin/index.js';
-import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
+import { CAPSULE_STATES, SEVERITIES, isClosedState } from '../../digital-twin/index.js';
 import { capsuleLook } from './capsule-look.js';
 
 /**
@@ -86,17 +86,49 @@ export function lookOffset(
   conditionActive: boolean,
   priority: number,
 ): number {
+  return lookKey(severity, state, conditionActive, priority) * PACKED_LOOK_LENGTH;
+}
+
+/**
+ * `lookOffset`, or -1 for a closed capsule (resolved, dismissed), as one read of a small int
+ * table. Runs per changed capsule: the table keeps the result an int32 for V8, which compiled
+ * the multiplication in `lookOffset` as a double in Node 26's optimized code (every read of the
+ * look table then converts and checks its index again).
+ */
+export function lookOrClosed(
+  severity: Severity,
+  state: CapsuleState,
+  conditionActive: boolean,
+  priority: number,
+): number {
+  return OFFSET_OR_CLOSED[lookKey(severity, state, conditionActive, priority)]!;
+}
+
+/** Index of the look for these capsule fields: severity × state × condition × priority. */
+function lookKey(
+  severity: Severity,
+  state: CapsuleState,
+  conditionActive: boolean,
+  priority: number,
+): number {
   // Integer priorities 1–5 (all real ones) skip the rounding and clamping.
   const p =
     priority >= 1 && priority <= PRIORITIES && priority % 1 === 0
       ? priority - 1
       : Math.min(Math.max(Math.round(priority), 1), PRIORITIES) - 1 || 0;
-  const key =
+  return (
     ((severityIndex(severity) * STATES + stateIndex(state)) * 2 + (conditionActive ? 1 : 0)) *
       PRIORITIES +
-    p;
-  return key * PACKED_LOOK_LENGTH;
+    p
+  );
 }
+
+/** Per look key, its offset in the look table, or -1 where the state is closed. */
+const OFFSET_OR_CLOSED = Int16Array.from({ length: TABLE.length / PACKED_LOOK_LENGTH }, (_, key) =>
+  isClosedState(CAPSULE_STATES[Math.floor(key / (2 * PRIORITIES)) % STATES]!)
+    ? -1
+    : key * PACKED_LOOK_LENGTH,
+);
 
 /** The packed look table (read-only by convention). */
 export const PACKED_LOOKS: Float32Array = TABLE;

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CAPSULE_STATES, SEVERITIES } from '../../../digital-twin/index.js';
+import { CAPSULE_STATES, SEVERITIES, isClosedState } from '../../../digital-twin/index.js';
 import {
   SEVERITY_COLORS,
   capsuleLook,
   isCapsuleVisible,
 } from '../../../xr-client/capsules/capsule-look.js';
-import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from '../../../xr-client/capsules/packed-look.js';
+import {
+  LOOK_FLAGS,
+  PACKED_LOOKS,
+  lookOffset,
+  lookOrClosed,
+} from '../../../xr-client/capsules/packed-look.js';
 import { NO_VALUE_COLOR, sensorColorInto } from '../../../xr-client/scene/color-ramp.js';
 
 const active = {
@@ -73,6 +78,20 @@ describe('capsule look', () => {
             offsets.add(at);
           }
     expect(offsets.size).toBe(3 * 5 * 2 * 5);
+  });
+
+  it('reads the same look from the per-change table, and -1 for every closed capsule', () => {
+    for (const severity of SEVERITIES)
+      for (const state of CAPSULE_STATES)
+        for (const conditionActive of [false, true])
+          for (const priority of [0, 1, 2, 2.4, 3, 4, 5, 9]) {
+            const expected = isClosedState(state)
+              ? -1
+              : lookOffset(severity, state, conditionActive, priority);
+            expect(lookOrClosed(severity, state, conditionActive, priority)).toBe(expected);
+          }
+    expect(lookOrClosed('critical', 'dismissed', true, 1)).toBe(-1);
+    expect(lookOrClosed('info', 'active', false, 1)).toBe(0);
   });
 });
 
