@@ -187,12 +187,15 @@ export class CapsuleLayer {
   update(index: number, look: number, x: number, y: number, z: number): void {
     // Kept small enough for V8 to inline into the caller's loop: a call it cannot inline boxes
     // x, y and z (three heap numbers per change, 30,000 a frame at 100k capsules). The look
-    // comes precomputed (`lookFor`) for the same reason.
-    if (!(index >= 0 && index < this.#slots.count) || look < 0) {
+    // comes precomputed (`lookFor`) for the same reason. A fractional index would write across
+    // two capsules' records: `index | 0` refuses it, and gives the element writes below an int32
+    // whatever the caller kept the index in (a Float32Array, say).
+    const i = index | 0;
+    if (i !== index || i < 0 || i >= this.#slots.count || look < 0) {
       this.#closeOrThrow(index);
       return;
     }
-    const m = index * MATRIX;
+    const m = i * MATRIX;
     const matrices = this.#matrices;
     matrices[m] = PACKED_LOOKS[look]!;
     matrices[m + 1] = PACKED_LOOKS[look + 1]!;
@@ -203,12 +206,12 @@ export class CapsuleLayer {
     matrices[m + 12] = x;
     matrices[m + 13] = y;
     matrices[m + 14] = z;
-    this.#dirty.mark(index);
+    this.#dirty.mark(i);
   }
 
   /** `update`'s rare ends: a closed capsule leaves; an index with no capsule is a caller bug. */
   #closeOrThrow(index: number): void {
-    if (!(index >= 0 && index < this.#slots.count))
+    if (!(Number.isInteger(index) && index >= 0 && index < this.#slots.count))
       throw new Error(`Invariant: no capsule is drawn at instance ${index}`);
     this.remove(this.#slots.idAt(index));
   }

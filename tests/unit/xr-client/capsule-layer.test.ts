@@ -82,6 +82,13 @@ describe('CapsuleLayer', () => {
     expect(() => layer.update(1, lookFor('info', 'active', true, 3), 0, 0, 0)).toThrow(
       /no capsule is drawn at instance 1/,
     );
+    // A fractional index would straddle two capsules' records: refused, nothing written.
+    layer.upsert(capsule('c', 3));
+    expect(() => layer.update(0.5, lookFor('info', 'active', true, 3), 9, 9, 9)).toThrow(
+      /no capsule is drawn at instance 0.5/,
+    );
+    expect(layer.recordOf('b')!.xyz).toEqual([5, 6, 7]);
+    expect(layer.recordOf('c')!.xyz).toEqual([3, 2, 0]);
   });
 
   it('tells callers when a removal moves a capsule, and the moved capsule keeps its selection', () => {
