@@ -166,20 +166,29 @@ function measure(
 
 /**
  * The app's own record of each entity, as both scenes keep it: position and the instance index
- * it is drawn at (x, y, z, index), four floats per entity, apart from the instance buffer.
+ * it is drawn at, 16 bytes per entity apart from the instance buffer. One buffer read two ways:
+ * x, y, z as floats, the index as an int32 (as an app keeps an index; read from a float array
+ * it would be a double that every element write converts and checks again).
  */
+interface AppRecords {
+  floats: Float32Array;
+  ints: Int32Array;
+}
+
 function appRecords(
   capsules: CapsuleDraw[],
   indexOf: (capsule: CapsuleDraw, i: number) => number,
-): Float32Array {
-  const records = new Float32Array(capsules.length * 4);
+): AppRecords {
+  const buffer = new ArrayBuffer(capsules.length * 16);
+  const floats = new Float32Array(buffer);
+  const ints = new Int32Array(buffer);
   capsules.forEach((capsule, i) => {
-    records[i * 4] = capsule.x;
-    records[i * 4 + 1] = capsule.y;
-    records[i * 4 + 2] = capsule.z;
-    records[i * 4 + 3] = indexOf(capsule, i);
+    floats[i * 4] = capsule.x;
+    floats[i * 4 + 1] = capsule.y;
+    floats[i * 4 + 2] = capsule.z;
+    ints[i * 4 + 3] = indexOf(capsule, i);
   });
-  return records;
+  return { floats, ints };
 }
 
 /**
@@ -189,22 +198,22 @@ function appRecords(
  */
 function changeBare(
   matrices: Float32Array,
-  records: Float32Array,
+  { floats, ints }: AppRecords,
   picks: Prng,
   changed: number,
   frame: number,
 ): void {
-  const count = records.length / 4;
+  const count = floats.length / 4;
   const size = 0.5 + (frame % 3) * 0.1;
   for (let k = 0; k < changed; k += 1) {
     const r = (picks.nextU32() % count) * 4;
-    const y = 1 + ((records[r + 1]! + 0.01) % 5);
-    records[r + 1] = y;
-    const m = records[r + 3]! * 16;
+    const y = 1 + ((floats[r + 1]! + 0.01) % 5);
+    floats[r + 1] = y;
+    const m = ints[r + 3]! * 16;
     matrices[m] = matrices[m + 5] = matrices[m + 10] = size;
-    matrices[m + 12] = records[r]!;
+    matrices[m + 12] = floats[r]!;
     matrices[m + 13] = y;
-    matrices[m + 14] = records[r + 2]!;
+    matrices[m + 14] = floats[r + 2]!;
   }
 }
 
@@ -253,19 +262,19 @@ type ChangePath = 'index' | 'id';
  */
 function changeByIndex(
   layer: CapsuleLayer,
-  records: Float32Array,
+  { floats, ints }: AppRecords,
   picks: Prng,
   changed: number,
   state: CapsuleState,
 ): void {
-  const count = records.length / 4;
+  const count = floats.length / 4;
   for (let k = 0; k < changed; k += 1) {
     const i = picks.nextU32() % count;
     const r = i * 4;
-    const y = 1 + ((records[r + 1]! + 0.01) % 5);
-    records[r + 1] = y;
+    const y = 1 + ((floats[r + 1]! + 0.01) % 5);
+    floats[r + 1] = y;
     const look = lookFor(SEVERITIES[i % 3]!, state, true, 1 + (i % 5));
-    layer.update(records[r + 3]!, look, records[r]!, y, records[r + 2]!);
+    layer.update(ints[r + 3]!, look, floats[r]!, y, floats[r + 2]!);
   }
 }
 
@@ -302,7 +311,7 @@ async function benchCapsules(
   const records = appRecords(capsules, (capsule) => layer.upsert(capsule));
   const recordOf = new Map(capsules.map((capsule, i) => [capsule.id, i]));
   layer.onMoved = (id, _from, to) => {
-    records[recordOf.get(id)! * 4 + 3] = to;
+    records.ints[recordOf.get(id)! * 4 + 3] = to;
   };
   layer.select(capsules[0]?.id ?? null);
   const labels = options.labels ? new CapsuleLabels(layer, (id) => id) : null;
