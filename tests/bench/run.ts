@@ -19,6 +19,7 @@ const SECTIONS: Section[] = [
   { name: 'storage', file: './storage-bench.ts', exportName: 'benchStorage' },
   { name: 'server', file: './server-bench.ts', exportName: 'benchServer' },
   { name: 'ingest', file: './ingest-bench.ts', exportName: 'benchIngest' },
+  { name: 'capsule-writes', file: './capsule-write-bench.ts', exportName: 'benchCapsuleWrites' },
   { name: 'client', file: './client-bench.ts', exportName: 'benchClient' },
 ];
 

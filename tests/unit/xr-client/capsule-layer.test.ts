@@ -4,38 +4,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CapsuleDraw } from '../../../xr-client/capsules/capsule-layer.js';
 import { CapsuleLayer, lookFor } from '../../../xr-client/capsules/capsule-layer.js';
 import { LOOK_FLAGS } from '../../../xr-client/capsules/packed-look.js';
+import { installNullCanvas } from './null-canvas.js';
 
 /**
  * The capsule layer's bookkeeping on Babylon's NullEngine (no GL). Node has no canvas for the
  * label atlas, so a do-nothing 2D canvas stands in for it: what is drawn into the atlas is the
  * browser tests' business, which instances the layer writes is this file's.
  */
-beforeAll(() => {
-  const context = new Proxy(
-    {},
-    {
-      get: (target: Record<string | symbol, unknown>, key) =>
-        key in target
-          ? target[key]
-          : key === 'measureText'
-            ? () => ({ width: 10 })
-            : () => undefined,
-      set: (target: Record<string | symbol, unknown>, key, value) => {
-        target[key] = value;
-        return true;
-      },
-    },
-  );
-  (globalThis as Record<string, unknown>)['OffscreenCanvas'] ??= class {
-    constructor(
-      readonly width: number,
-      readonly height: number,
-    ) {}
-    getContext(): unknown {
-      return context;
-    }
-  };
-});
+beforeAll(installNullCanvas);
 
 const capsule = (id: string, x: number, over: Partial<CapsuleDraw> = {}): CapsuleDraw => ({
   id,
