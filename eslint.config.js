@@ -11,7 +11,7 @@ const folder = (name) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'tests/e2e/artifacts/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'tests/e2e/artifacts/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
