@@ -12,7 +12,10 @@ import { InstanceSlots } from './instance-slots.js';
 import { LabelAtlas } from './label-atlas.js';
 import { nearestIndices } from './nearest.js';
 import type { NearestSearch } from './nearest.js';
-import { LOOK_FLAGS, PACKED_LOOKS, lookOffset, lookOrClosed } from './packed-look.js';
+import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from './packed-look.js';
+
+/** Callers of `update` take their look from here. */
+export { lookFor } from './packed-look.js';
 
 /** What the layer needs to draw one capsule. */
 export interface CapsuleDraw {
@@ -202,7 +205,7 @@ export class CapsuleLayer {
     matrices[m + 2] = PACKED_LOOKS[look + 2]!;
     matrices[m + 3] = PACKED_LOOKS[look + 3]!;
     matrices[m + FLAGS] =
-      PACKED_LOOKS[look + 4]! + (index === this.#selectedIndex ? LOOK_FLAGS.selected : 0);
+      PACKED_LOOKS[look + 4]! + (i === this.#selectedIndex ? LOOK_FLAGS.selected : 0);
     matrices[m + 12] = x;
     matrices[m + 13] = y;
     matrices[m + 14] = z;
@@ -432,17 +435,4 @@ export class CapsuleLayer {
     this.#capacity = capacity;
     this.#resized = true;
   }
-}
-
-/**
- * The look `CapsuleLayer.update` draws for these capsule fields: an offset into the packed look
- * table, or -1 for a closed capsule (which leaves the scene).
- */
-export function lookFor(
-  severity: Severity,
-  state: CapsuleState,
-  conditionActive: boolean,
-  priority: number,
-): number {
-  return lookOrClosed(severity, state, conditionActive, priority);
 }

@@ -50,20 +50,25 @@ function stateIndex(state: CapsuleState): number {
   }
 }
 
+/** Looks there are: severity × state × condition × priority. */
+const LOOKS = SEVERITIES.length * CAPSULE_STATES.length * 2 * PRIORITIES;
+
+/** Per look key, its offset in TABLE, or -1 where the state is closed (filled with TABLE). */
+const OFFSET_OR_CLOSED = new Int16Array(LOOKS);
+
 /**
  * Every possible capsule look, computed once and packed: severity × state × condition ×
  * priority is 150 entries, so drawing a change is a table read, not an object per capsule.
  */
 const TABLE = (() => {
-  const table = new Float32Array(
-    SEVERITIES.length * CAPSULE_STATES.length * 2 * PRIORITIES * PACKED_LOOK_LENGTH,
-  );
+  const table = new Float32Array(LOOKS * PACKED_LOOK_LENGTH);
   SEVERITIES.forEach((severity) => {
     CAPSULE_STATES.forEach((state) => {
       for (const conditionActive of [false, true]) {
         for (let priority = 1; priority <= PRIORITIES; priority += 1) {
           const look = capsuleLook({ severity, state, priority, conditionActive });
           const at = lookOffset(severity, state, conditionActive, priority);
+          OFFSET_OR_CLOSED[at / PACKED_LOOK_LENGTH] = isClosedState(state) ? -1 : at;
           table[at] = look.size;
           table[at + 1] = look.color[0] * look.brightness;
           table[at + 2] = look.color[1] * look.brightness;
@@ -90,12 +95,13 @@ export function lookOffset(
 }
 
 /**
- * `lookOffset`, or -1 for a closed capsule (resolved, dismissed), as one read of a small int
- * table. Runs per changed capsule: the table keeps the result an int32 for V8, which compiled
- * the multiplication in `lookOffset` as a double in Node 26's optimized code (every read of the
- * look table then converts and checks its index again).
+ * The look `CapsuleLayer.update` draws for these capsule fields: its offset in PACKED_LOOKS, or
+ * -1 for a closed capsule (resolved, dismissed), which leaves the scene. One read of a small
+ * int table, since this runs per changed capsule: the table keeps the result an int32 for V8,
+ * which compiled the multiplication in `lookOffset` as a double in Node 26's optimized code
+ * (every read of the look table then converts and checks its index again).
  */
-export function lookOrClosed(
+export function lookFor(
   severity: Severity,
   state: CapsuleState,
   conditionActive: boolean,
@@ -122,13 +128,6 @@ function lookKey(
     p
   );
 }
-
-/** Per look key, its offset in the look table, or -1 where the state is closed. */
-const OFFSET_OR_CLOSED = Int16Array.from({ length: TABLE.length / PACKED_LOOK_LENGTH }, (_, key) =>
-  isClosedState(CAPSULE_STATES[Math.floor(key / (2 * PRIORITIES)) % STATES]!)
-    ? -1
-    : key * PACKED_LOOK_LENGTH,
-);
 
 /** The packed look table (read-only by convention). */
 export const PACKED_LOOKS: Float32Array = TABLE;

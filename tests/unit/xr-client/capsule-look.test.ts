@@ -9,7 +9,7 @@ import {
   LOOK_FLAGS,
   PACKED_LOOKS,
   lookOffset,
-  lookOrClosed,
+  lookFor,
 } from '../../../xr-client/capsules/packed-look.js';
 import { NO_VALUE_COLOR, sensorColorInto } from '../../../xr-client/scene/color-ramp.js';
 
@@ -88,10 +88,10 @@ describe('capsule look', () => {
             const expected = isClosedState(state)
               ? -1
               : lookOffset(severity, state, conditionActive, priority);
-            expect(lookOrClosed(severity, state, conditionActive, priority)).toBe(expected);
+            expect(lookFor(severity, state, conditionActive, priority)).toBe(expected);
           }
-    expect(lookOrClosed('critical', 'dismissed', true, 1)).toBe(-1);
-    expect(lookOrClosed('info', 'active', false, 1)).toBe(0);
+    expect(lookFor('critical', 'dismissed', true, 1)).toBe(-1);
+    expect(lookFor('info', 'active', false, 1)).toBe(0);
   });
 });
 
