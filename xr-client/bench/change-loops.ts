@@ -11,9 +11,13 @@ import type { CapsuleDraw, CapsuleLayer } from '../capsules/capsule-layer.js';
 
 /**
  * The instance each change picks: both scenes draw the same sequence from digital-twin's seeded
- * generator. `nextU32() % count` is a small integer, never a double: a pick that returned a
- * double from a call V8 does not inline would box every result (a heap number per change,
- * 10,000 a frame at 100k, and the garbage collection that follows, billed to both scenes).
+ * generator, as `(nextU32() >>> 2) % count`. Shifted below 2^30 the draw is always a small
+ * integer (a Smi) where V8 collects its feedback, so the modulo and everything indexed by the
+ * pick compile as int32 arithmetic. A full 32-bit draw is a heap number half the time: V8 then
+ * compiles `% count` as a float modulo (x87 `fprem` on x64, tens of cycles), and so every
+ * further `%` of the pick, billing the capsule scene, which derives its fields from the pick,
+ * more than the bare one. A pick that returned a double from a call V8 does not inline would
+ * also box every result (a heap number per change, 10,000 a frame at 100k).
  */
 export const PICK_SEED = 7;
 
@@ -78,7 +82,7 @@ export function changeBare(
   const count = floats.length / 4;
   const size = 0.5 + (frame % 3) * 0.1;
   for (let k = 0; k < changed; k += 1) {
-    const r = (picks.nextU32() % count) * 4;
+    const r = ((picks.nextU32() >>> 2) % count) * 4;
     const y = 1 + ((floats[r + 1]! + 0.01) % 5);
     floats[r + 1] = y;
     const m = ints[r + 3]! * 16;
@@ -103,7 +107,7 @@ export function changeByIndex(
 ): void {
   const count = floats.length / 4;
   for (let k = 0; k < changed; k += 1) {
-    const i = picks.nextU32() % count;
+    const i = (picks.nextU32() >>> 2) % count;
     const r = i * 4;
     const y = 1 + ((floats[r + 1]! + 0.01) % 5);
     floats[r + 1] = y;
@@ -121,7 +125,7 @@ export function changeById(
   state: CapsuleState,
 ): void {
   for (let k = 0; k < changed; k += 1) {
-    const capsule = capsules[picks.nextU32() % capsules.length]!;
+    const capsule = capsules[(picks.nextU32() >>> 2) % capsules.length]!;
     capsule.state = state;
     capsule.y = 1 + ((capsule.y + 0.01) % 5);
     layer.upsert(capsule);
