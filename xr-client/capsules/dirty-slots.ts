@@ -25,8 +25,12 @@ export class DirtySlots {
   }
 
   mark(index: number): void {
-    if (this.#list.length < DirtySlots.MAX_LISTED) this.#list.push(index);
-    else this.#overflow = true;
+    // Once overflowed (10,000 marks a frame at 100k capsules), a mark stores nothing new but
+    // the span's ends.
+    if (!this.#overflow) {
+      if (this.#list.length < DirtySlots.MAX_LISTED) this.#list.push(index);
+      else this.#overflow = true;
+    }
     if (index < this.#low) this.#low = index;
     if (index > this.#high) this.#high = index;
   }
