@@ -9,6 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { SEVERITIES } from '../../digital-twin/index.js';
+import type { Severity } from '../../digital-twin/index.js';
+import { SEVERITY_COLORS } from '../../xr-client/capsules/capsule-look.js';
 import { chromiumPath, launchChromium } from './chromium.js';
 import { liveServerUnavailable, startLiveServer } from './live-server.js';
 import type { LiveServer } from './live-server.js';
@@ -114,6 +117,17 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
       return null;
     });
     expect(target).not.toBeNull();
+    // Drawn where it is, in its severity's colour: the shader found the capsule's record and
+    // its look in the look table.
+    const severity = await page.evaluate(
+      (id): Severity => (window as any).twinspace.capsules.get(id).severity,
+      target!.id,
+    );
+    const nearTarget = await pixelsAround(page, target, 4);
+    expect(
+      nearTarget.some((rgb) => nearestSeverity(rgb) === severity),
+      `no ${severity} pixel near the capsule at ${target!.x}, ${target!.y}: ${JSON.stringify(nearTarget)}`,
+    ).toBe(true);
     await page.mouse.click(target!.x, target!.y);
     // Glyphs can overlap on screen: the nearest one under the cursor wins, so any capsule drawn
     // within a glyph's radius of the click is a correct answer; nothing selected is not.
@@ -139,10 +153,7 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
       (id) => {
         const twin = (window as any).twinspace;
         const labelled = twin.labels.labelled as string[];
-        return (
-          labelled.includes(id) &&
-          twin.layer.mesh.thinInstanceCount === twin.layer.count + labelled.length
-        );
+        return labelled.includes(id) && twin.layer.instances === twin.layer.count + labelled.length;
       },
       picked.id,
       { timeout: 10_000 },
@@ -223,4 +234,51 @@ describe.skipIf(skipReason !== null)('spatial client against a live server', () 
     await page.screenshot({ path: `${ARTIFACTS}desktop-reconnected.png` });
   }, 90_000);
 });
+
+/**
+ * The severity whose colour `rgb` (0–255) has, or null for a dark or grey pixel: capsules are
+ * drawn at brightness 0.3–1 with a darker rim, so the hue is compared, not the level.
+ */
+function nearestSeverity(rgb: [number, number, number]): Severity | null {
+  const level = Math.hypot(...rgb);
+  if (level < 60) return null;
+  let best: Severity | null = null;
+  let bestCos = 0.97;
+  for (const severity of SEVERITIES) {
+    const c = SEVERITY_COLORS[severity];
+    const cos = (rgb[0] * c[0] + rgb[1] * c[1] + rgb[2] * c[2]) / (level * Math.hypot(...c));
+    if (cos > bestCos) [best, bestCos] = [severity, cos];
+  }
+  return best;
+}
+
+/** The rendered pixels (r, g, b) within `radius` CSS pixels of `at`, read after the next frame. */
+function pixelsAround(
+  page: Page,
+  at: { x: number; y: number },
+  radius: number,
+): Promise<[number, number, number][]> {
+  return page.evaluate(
+    ({ x, y, radius }) =>
+      new Promise<[number, number, number][]>((resolve) => {
+        const { scene, engine } = (window as any).twinspace.handles;
+        scene.onAfterRenderObservable.addOnce(() => {
+          const gl = engine._gl as WebGL2RenderingContext;
+          const canvas = gl.canvas as HTMLCanvasElement;
+          const scale = gl.drawingBufferWidth / canvas.clientWidth;
+          const r = Math.ceil(radius * scale);
+          const cx = Math.round(x * scale);
+          const cy = gl.drawingBufferHeight - 1 - Math.round(y * scale);
+          const size = 2 * r + 1;
+          const pixels = new Uint8Array(size * size * 4);
+          gl.readPixels(cx - r, cy - r, size, size, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+          const out: [number, number, number][] = [];
+          for (let i = 0; i < pixels.length; i += 4)
+            out.push([pixels[i]!, pixels[i + 1]!, pixels[i + 2]!]);
+          resolve(out);
+        });
+      }),
+    { ...at, radius },
+  );
+}
 /* eslint-enable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */

@@ -5,14 +5,29 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import type { CapsuleState, Severity } from '../../digital-twin/index.js';
-import { isClosedState } from '../../digital-twin/index.js';
-import { CAPSULE_FRAGMENT_SHADER, CAPSULE_VERTEX_SHADER, LABEL_ROWS } from './capsule-shader.js';
+import {
+  CAPSULE_ATTRIBUTE,
+  CAPSULE_FRAGMENT_SHADER,
+  CAPSULE_VERTEX_SHADER,
+  LABEL_HEIGHT_M,
+  LABEL_ROWS,
+} from './capsule-shader.js';
 import { DirtySlots } from './dirty-slots.js';
 import { InstanceSlots } from './instance-slots.js';
 import { LabelAtlas } from './label-atlas.js';
 import { nearestIndices } from './nearest.js';
 import type { NearestSearch } from './nearest.js';
-import { LOOK_FLAGS, PACKED_LOOKS, lookOffset } from './packed-look.js';
+import {
+  CLOSED_LOOK,
+  CODE_LABEL,
+  CODE_SELECTED,
+  LOOK_FLAGS,
+  LOOK_FLAG_BITS,
+  LOOK_SIZES,
+  LOOK_UNIFORMS,
+  OPEN_LOOKS,
+  lookFor,
+} from './packed-look.js';
 
 /** Callers of `update` take their look from here. */
 export { lookFor } from './packed-look.js';
@@ -29,20 +44,24 @@ export interface CapsuleDraw {
   z: number;
 }
 
-/** One instance's packed record, unpacked (see `recordAt`). */
+/** One instance's record, decoded as the shader does (see `recordAt`). */
 export interface InstanceRecord {
+  /** The open look's index (see packed-look.ts), or -1 for a label. */
+  look: number;
   size: number;
+  /** Colour with brightness applied (white for a label). */
   rgb: [number, number, number];
+  /** LOOK_FLAGS: the look's, plus `selected` or `label`. */
   flags: number;
+  /** A label's atlas row, else -1. */
   row: number;
   xyz: [number, number, number];
 }
 
-/** Floats per instance: one packed 16-float "matrix" (see capsule-shader.ts for the layout). */
-const MATRIX = 16;
-/** Where the look flags sit in an instance's 16 floats (world1.x); the label row follows. */
-const FLAGS = 4;
-const LABEL_ROW = 5;
+/** Floats per instance: x, y, z, code (see capsule-shader.ts and packed-look.ts). */
+const RECORD = 4;
+/** Where the code sits in a record. */
+const CODE = 3;
 
 /** Slots allocated up front; doubles when exceeded (one full re-upload per doubling). */
 const INITIAL_CAPACITY = 256;
@@ -53,17 +72,16 @@ const MIN_ANGULAR_SIZE = 0.018;
 /** Picking counts a ray as a hit within this share of the glyph's radius: fingers are coarse. */
 const PICK_SLACK = 1.25;
 
-/** World height (m) of a label, and how far above its capsule's centre it floats. */
-const LABEL_HEIGHT_M = 0.4;
+/** How far above its capsule's centre (m) a label floats. */
 const LABEL_LIFT_M = 0.65;
 
 /**
  * All capsules as thin instances of one quad: one draw call for 10 or 100,000, labels
- * included. Each instance is one packed 16-float record in the matrix buffer (size, colour,
- * look flags, position), indexed by dense slots, so a capsule costs the GPU the same bytes as a
- * bare thin instance. A change writes only its own slot (a table read for its look) and marks
- * it dirty; `flush()` (once per frame) uploads only the dirty slots, as a few exact ranges when
- * there are few, else as the one span covering them.
+ * included. Each instance is one 4-float record (x, y, z and a code naming its look, see
+ * packed-look.ts) in one instance buffer, indexed by dense slots; the shader reads the look from
+ * a uniform table. A change writes only its own record and marks it dirty; `flush()` (once per
+ * frame) uploads only the dirty slots, as a few exact ranges when there are few, else as the one
+ * span covering them.
  *
  * Callers that change many capsules a frame keep the instance index `upsert` returns and call
  * `update`, which needs no lookup by id. A removal moves the last capsule into the freed
@@ -71,6 +89,10 @@ const LABEL_LIFT_M = 0.65;
  *
  * Labels (`setLabel`) are the instances after the last capsule: one per atlas row in use, each
  * following its capsule.
+ *
+ * The mesh draws `forcedInstanceCount` instances of its one instance buffer: Babylon's
+ * thin-instance path without the 16-float matrix per instance it would otherwise keep (and
+ * never use here).
  */
 export class CapsuleLayer {
   readonly #mesh: Mesh;
@@ -79,7 +101,7 @@ export class CapsuleLayer {
   readonly #slots = new InstanceSlots();
   readonly #dirty = new DirtySlots();
   #capacity = 0;
-  #matrices = new Float32Array(0);
+  #records = new Float32Array(0);
   #selected: string | null = null;
   /** Instance index of the selected capsule, -1 when it is not drawn. */
   #selectedIndex = -1;
@@ -101,17 +123,18 @@ export class CapsuleLayer {
       scene,
       { vertexSource: CAPSULE_VERTEX_SHADER, fragmentSource: CAPSULE_FRAGMENT_SHADER },
       {
-        attributes: ['position', 'uv'],
-        uniforms: ['world', 'view', 'projection', 'time'],
+        attributes: ['position', 'uv', CAPSULE_ATTRIBUTE],
+        uniforms: ['world', 'view', 'projection', 'time', 'looks'],
         samplers: ['labels'],
       },
     );
+    this.#material.setArray4('looks', [...LOOK_UNIFORMS]);
     this.#material.setTexture('labels', this.#atlas.texture);
     this.#material.backFaceCulling = false;
     this.#mesh.material = this.#material;
     // Picking is ours (ray against each slot's sphere): Babylon would test the unturned quad.
     this.#mesh.isPickable = false;
-    // Capsules spread over the whole plant; refreshing bounds over 100k matrices per frame
+    // Capsules spread over the whole plant; refreshing bounds over 100k records per frame
     // would cost more than drawing a few off-screen glyphs.
     this.#mesh.alwaysSelectAsActiveMesh = true;
     this.#mesh.doNotSyncBoundingInfo = true;
@@ -124,6 +147,11 @@ export class CapsuleLayer {
   /** Number of capsules drawn (one thin instance each; labels are not counted). */
   get count(): number {
     return this.#slots.count;
+  }
+
+  /** Instances drawn at the last flush: the capsules, then their labels. */
+  get instances(): number {
+    return this.#mesh.isEnabled() ? this.#mesh.forcedInstanceCount : 0;
   }
 
   get mesh(): Mesh {
@@ -148,8 +176,8 @@ export class CapsuleLayer {
   positionOf(id: string): { x: number; y: number; z: number } | undefined {
     const index = this.#slots.indexOf(id);
     if (index === undefined) return undefined;
-    const m = index * MATRIX;
-    return { x: this.#matrices[m + 12]!, y: this.#matrices[m + 13]!, z: this.#matrices[m + 14]! };
+    const r = index * RECORD;
+    return { x: this.#records[r]!, y: this.#records[r + 1]!, z: this.#records[r + 2]! };
   }
 
   /**
@@ -157,7 +185,13 @@ export class CapsuleLayer {
    * capsule's instance index for `update`, or -1 when it is not drawn.
    */
   upsert(capsule: CapsuleDraw): number {
-    if (isClosedState(capsule.state)) {
+    const look = lookFor(
+      capsule.severity,
+      capsule.state,
+      capsule.conditionActive,
+      capsule.priority,
+    );
+    if (look === CLOSED_LOOK) {
       this.remove(capsule.id);
       return -1;
     }
@@ -165,27 +199,16 @@ export class CapsuleLayer {
     if (index === undefined) {
       if (this.#slots.count + LABEL_ROWS >= this.#capacity) this.#grow(this.#capacity * 2);
       index = this.#slots.add(capsule.id);
-      const m = index * MATRIX;
-      // The slot may have held a label: start from a clean record.
-      this.#matrices.fill(0, m, m + MATRIX);
-      this.#matrices[m + 15] = 1;
       if (capsule.id === this.#selected) this.#selectedIndex = index;
     }
-    this.update(
-      index,
-      // Not closed (checked above): the look is a table offset.
-      lookOffset(capsule.severity, capsule.state, capsule.conditionActive, capsule.priority),
-      capsule.x,
-      capsule.y,
-      capsule.z,
-    );
+    this.update(index, look, capsule.x, capsule.y, capsule.z);
     return index;
   }
 
   /**
    * Redraw the capsule at instance `index` (from `upsert`, followed through `onMoved`) with
-   * `look` (from `lookFor`) at x, y, z; the look of a closed capsule (-1) removes it. Throws on
-   * an index no capsule is drawn at.
+   * `look` (from `lookFor`) at x, y, z; the look of a closed capsule (CLOSED_LOOK) removes it.
+   * Throws on an index no capsule is drawn at, or a look that is not one.
    */
   update(index: number, look: number, x: number, y: number, z: number): void {
     // Kept small enough for V8 to inline into the caller's loop: a call it cannot inline boxes
@@ -194,28 +217,26 @@ export class CapsuleLayer {
     // two capsules' records: `index | 0` refuses it, and gives the element writes below an int32
     // whatever the caller kept the index in (a Float32Array, say).
     const i = index | 0;
-    if (i !== index || i < 0 || i >= this.#slots.count || look < 0) {
-      this.#closeOrThrow(index);
+    const l = look | 0;
+    if (i !== index || i < 0 || i >= this.#slots.count || l !== look || l < 0 || l >= OPEN_LOOKS) {
+      this.#closeOrThrow(index, look);
       return;
     }
-    const m = i * MATRIX;
-    const matrices = this.#matrices;
-    matrices[m] = PACKED_LOOKS[look]!;
-    matrices[m + 1] = PACKED_LOOKS[look + 1]!;
-    matrices[m + 2] = PACKED_LOOKS[look + 2]!;
-    matrices[m + 3] = PACKED_LOOKS[look + 3]!;
-    matrices[m + FLAGS] =
-      PACKED_LOOKS[look + 4]! + (i === this.#selectedIndex ? LOOK_FLAGS.selected : 0);
-    matrices[m + 12] = x;
-    matrices[m + 13] = y;
-    matrices[m + 14] = z;
+    const r = i * RECORD;
+    const records = this.#records;
+    records[r] = x;
+    records[r + 1] = y;
+    records[r + 2] = z;
+    records[r + CODE] = i === this.#selectedIndex ? l + CODE_SELECTED : l;
     this.#dirty.mark(i);
   }
 
-  /** `update`'s rare ends: a closed capsule leaves; an index with no capsule is a caller bug. */
-  #closeOrThrow(index: number): void {
+  /** `update`'s rare ends: a closed capsule leaves; a bad index or look is a caller bug. */
+  #closeOrThrow(index: number, look: number): void {
     if (!(Number.isInteger(index) && index >= 0 && index < this.#slots.count))
       throw new Error(`Invariant: no capsule is drawn at instance ${index}`);
+    if (look !== CLOSED_LOOK)
+      throw new Error(`Invariant: ${look} is not a capsule look (lookFor gives one)`);
     this.remove(this.#slots.idAt(index));
   }
 
@@ -226,7 +247,7 @@ export class CapsuleLayer {
     if (index === this.#selectedIndex) this.#selectedIndex = -1;
     const { movedFrom } = this.#slots.remove(id)!;
     if (movedFrom !== index) {
-      this.#matrices.copyWithin(index * MATRIX, movedFrom * MATRIX, (movedFrom + 1) * MATRIX);
+      this.#records.copyWithin(index * RECORD, movedFrom * RECORD, (movedFrom + 1) * RECORD);
       this.#dirty.mark(index);
       if (movedFrom === this.#selectedIndex) this.#selectedIndex = index;
       this.onMoved?.(this.#slots.idAt(index), movedFrom, index);
@@ -284,17 +305,18 @@ export class CapsuleLayer {
     const dx = ray.direction.x / len;
     const dy = ray.direction.y / len;
     const dz = ray.direction.z / len;
-    const m = this.#matrices;
+    const records = this.#records;
     let best = -1;
     let bestT = ray.length;
     for (let i = 0, count = this.#slots.count; i < count; i += 1) {
-      const o = i * MATRIX;
-      const cx = m[o + 12]! - ox;
-      const cy = m[o + 13]! - oy;
-      const cz = m[o + 14]! - oz;
+      const o = i * RECORD;
+      const cx = records[o]! - ox;
+      const cy = records[o + 1]! - oy;
+      const cz = records[o + 2]! - oz;
       const t = cx * dx + cy * dy + cz * dz;
       if (t < 0 || t >= bestT) continue;
-      const r = Math.max(m[o]!, t * MIN_ANGULAR_SIZE) * 0.5 * PICK_SLACK;
+      const size = LOOK_SIZES[lookOfCode(records[o + CODE]!)]!;
+      const r = Math.max(size, t * MIN_ANGULAR_SIZE) * 0.5 * PICK_SLACK;
       const miss2 = cx * cx + cy * cy + cz * cz - t * t;
       if (miss2 <= r * r) {
         best = i;
@@ -312,12 +334,12 @@ export class CapsuleLayer {
 
   /** Thin-instance indices of the `k` capsules nearest `eye`, nearest first. */
   nearest(eye: { x: number; y: number; z: number }, k: number): number[] {
-    return nearestIndices(this.#matrices, MATRIX, 12, this.#slots.count, eye, k);
+    return nearestIndices(this.#records, RECORD, 0, this.#slots.count, eye, k);
   }
 
   /** Feed capsules in slots `from … to-1` (clipped to those drawn) to a nearest search. */
   scanNearest(search: NearestSearch, from: number, to: number): void {
-    search.scan(this.#matrices, MATRIX, 12, from, Math.min(to, this.#slots.count));
+    search.scan(this.#records, RECORD, 0, from, Math.min(to, this.#slots.count));
   }
 
   /**
@@ -329,28 +351,22 @@ export class CapsuleLayer {
     this.#material.setFloat('time', (performance.now() - this.#startMs) / 1000);
     const count = this.#slots.count;
     const drawn = count + this.#placeLabels(count);
-    this.#mesh.setEnabled(drawn > 0);
     this.#atlas.upload();
     let uploaded = 0;
     if (this.#resized) {
       this.#resized = false;
-      this.#mesh.thinInstanceSetBuffer('matrix', this.#matrices, MATRIX, false);
+      this.#mesh.thinInstanceSetBuffer(CAPSULE_ATTRIBUTE, this.#records, RECORD, false);
       uploaded = drawn;
-      this.#dirty.clear();
     } else {
       for (const [offset, length] of this.#dirty.ranges(drawn)) {
-        if (length * 2 > drawn) {
-          // Scattered changes span most of the buffer: the whole-buffer path (what a bare scene
-          // uses) is cheaper in Chromium than a sub-range this large.
-          this.#mesh.thinInstanceBufferUpdated('matrix');
-        } else {
-          this.#mesh.thinInstancePartialBufferUpdate('matrix', length, offset);
-        }
+        this.#mesh.thinInstancePartialBufferUpdate(CAPSULE_ATTRIBUTE, length, offset);
         uploaded += length;
       }
-      this.#dirty.clear();
     }
-    if (drawn > 0) this.#mesh.thinInstanceCount = drawn;
+    this.#dirty.clear();
+    // Zero would mean "not forced" (one plain quad): the mesh is off instead.
+    this.#mesh.setEnabled(drawn > 0);
+    if (drawn > 0) this.#mesh.forcedInstanceCount = drawn;
     return uploaded;
   }
 
@@ -360,24 +376,37 @@ export class CapsuleLayer {
     this.#atlas.dispose();
   }
 
-  /** The packed instance record of capsule `id` (a copy), for tests: size, rgb, flags, xyz. */
+  /** The record of capsule `id`, decoded (a copy), for tests. */
   recordOf(id: string): InstanceRecord | undefined {
     const index = this.#slots.indexOf(id);
     return index === undefined ? undefined : this.recordAt(index);
   }
 
   /**
-   * The packed record of instance `index` as last written (a copy), capsule or label (labels
-   * follow the capsules, from the last flush), for tests; `row` is the label's atlas row.
+   * The record of instance `index` as last written, decoded as the shader does (a copy), capsule
+   * or label (labels follow the capsules, from the last flush), for tests.
    */
   recordAt(index: number): InstanceRecord {
-    const m = this.#matrices.subarray(index * MATRIX, index * MATRIX + MATRIX);
+    const r = index * RECORD;
+    const xyz: [number, number, number] = [
+      this.#records[r]!,
+      this.#records[r + 1]!,
+      this.#records[r + 2]!,
+    ];
+    const code = this.#records[r + CODE]!;
+    if (code >= CODE_LABEL) {
+      const row = code - CODE_LABEL;
+      return { look: -1, size: LABEL_HEIGHT_M, rgb: [1, 1, 1], flags: LOOK_FLAGS.label, row, xyz };
+    }
+    const look = lookOfCode(code);
+    const u = look * 4;
     return {
-      size: m[0]!,
-      rgb: [m[1]!, m[2]!, m[3]!],
-      flags: m[FLAGS]!,
-      row: m[LABEL_ROW]!,
-      xyz: [m[12]!, m[13]!, m[14]!],
+      look,
+      size: LOOK_SIZES[look]!,
+      rgb: [LOOK_UNIFORMS[u]!, LOOK_UNIFORMS[u + 1]!, LOOK_UNIFORMS[u + 2]!],
+      flags: LOOK_FLAG_BITS[look]! + (code >= CODE_SELECTED ? LOOK_FLAGS.selected : 0),
+      row: -1,
+      xyz,
     };
   }
 
@@ -386,34 +415,29 @@ export class CapsuleLayer {
    * drawn, over it. Only records that differ are written (and uploaded). Returns how many.
    */
   #placeLabels(count: number): number {
-    const matrices = this.#matrices;
+    const records = this.#records;
     let drawn = 0;
     for (let row = 0; row < LABEL_ROWS; row += 1) {
       const id = this.#labelIds[row];
       const index = id === null || id === undefined ? undefined : this.#slots.indexOf(id);
       if (index === undefined) continue;
-      const from = index * MATRIX;
-      const m = (count + drawn) * MATRIX;
+      const from = index * RECORD;
+      const r = (count + drawn) * RECORD;
       drawn += 1;
-      const x = matrices[from + 12]!;
-      const y = matrices[from + 13]! + LABEL_LIFT_M;
-      const z = matrices[from + 14]!;
+      const x = records[from]!;
+      const y = records[from + 1]! + LABEL_LIFT_M;
+      const z = records[from + 2]!;
       if (
-        matrices[m + FLAGS] === LOOK_FLAGS.label &&
-        matrices[m + LABEL_ROW] === row &&
-        matrices[m + 12] === Math.fround(x) &&
-        matrices[m + 13] === Math.fround(y) &&
-        matrices[m + 14] === Math.fround(z)
+        records[r + CODE] === CODE_LABEL + row &&
+        records[r] === Math.fround(x) &&
+        records[r + 1] === Math.fround(y) &&
+        records[r + 2] === Math.fround(z)
       )
         continue;
-      matrices.fill(0, m, m + MATRIX);
-      matrices[m] = LABEL_HEIGHT_M;
-      matrices[m + FLAGS] = LOOK_FLAGS.label;
-      matrices[m + LABEL_ROW] = row;
-      matrices[m + 12] = x;
-      matrices[m + 13] = y;
-      matrices[m + 14] = z;
-      matrices[m + 15] = 1;
+      records[r] = x;
+      records[r + 1] = y;
+      records[r + 2] = z;
+      records[r + CODE] = CODE_LABEL + row;
       this.#dirty.mark(count + drawn - 1);
     }
     return drawn;
@@ -422,17 +446,21 @@ export class CapsuleLayer {
   #setSelectedFlag(selected: boolean): void {
     const index = this.#selectedIndex;
     if (index < 0) return;
-    const at = index * MATRIX + FLAGS;
-    const flags = this.#matrices[at]! % LOOK_FLAGS.selected;
-    this.#matrices[at] = flags + (selected ? LOOK_FLAGS.selected : 0);
+    const at = index * RECORD + CODE;
+    this.#records[at] = lookOfCode(this.#records[at]!) + (selected ? CODE_SELECTED : 0);
     this.#dirty.mark(index);
   }
 
   #grow(capacity: number): void {
-    const matrices = new Float32Array(capacity * MATRIX);
-    matrices.set(this.#matrices);
-    this.#matrices = matrices;
+    const records = new Float32Array(capacity * RECORD);
+    records.set(this.#records);
+    this.#records = records;
     this.#capacity = capacity;
     this.#resized = true;
   }
+}
+
+/** The look in a capsule's code, without its selection (a subtraction: `%` of a float is slow). */
+function lookOfCode(code: number): number {
+  return code >= CODE_SELECTED ? code - CODE_SELECTED : code;
 }

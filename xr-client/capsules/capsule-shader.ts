@@ -1,15 +1,18 @@
+import { CODE_LABEL, CODE_SELECTED, OPEN_LOOKS, SIZE_LIMIT } from './packed-look.js';
+
 /**
- * The capsule glyph shader. A capsule needs no rotation (it always faces the viewer), so its
- * 16-float instance "matrix" is packed instead: world0 = (size, r, g, b), world1.x = look flags
- * (1 pulse, 2 hollow, 4 shelved, 8 selected), world3.xyz = position. One buffer per instance,
- * the same bytes a bare thin-instance scene uploads. The vertex shader turns the unit quad to
- * face the camera in view space (so it faces each eye in a headset too); the fragment shader
- * draws the glyph. One uniform (`time`) animates every pulsing capsule.
+ * The capsule glyph shader. A capsule needs no rotation (it always faces the viewer) and its look
+ * is one of OPEN_LOOKS, so its instance record is four floats (`capsule`): position xyz and a
+ * code (see packed-look.ts): the look's index into a uniform table (`looks`: r, g, b × brightness
+ * and flags × SIZE_LIMIT + size), plus CODE_SELECTED for the selected capsule. A quarter of the
+ * bytes of an instance matrix to write, keep in cache and upload. The vertex shader turns the
+ * unit quad to face the camera in view space (so it faces each eye in a headset too); the
+ * fragment shader draws the glyph. One uniform (`time`) animates every pulsing capsule.
  *
- * Labels ride in the same draw call: a label is one more instance with flag 16, world0.x its
- * height, world1.y its row in the label atlas (`labels`, LABEL_ROWS rows of LABEL_ASPECT:1
- * text), and world3.xyz the point it floats at. It is stretched to the atlas row's aspect and
- * alpha-tested, so labels cost no draw call, no blending and no sorting.
+ * Labels ride in the same draw call: a label is one more instance, code CODE_LABEL + its row in
+ * the label atlas (`labels`, LABEL_ROWS rows of LABEL_ASPECT:1 text), at the point it floats.
+ * It is stretched to the atlas row's aspect and alpha-tested, so labels cost no draw call, no
+ * blending and no sorting.
  */
 
 /** Rows in the label atlas: one per label shown at once. */
@@ -18,55 +21,65 @@ export const LABEL_ROWS = 6;
 /** Width : height of a label (and of an atlas row). */
 export const LABEL_ASPECT = 6;
 
+/** World height (m) of a label. */
+export const LABEL_HEIGHT_M = 0.4;
+
+/** The per-instance attribute: x, y, z, code. */
+export const CAPSULE_ATTRIBUTE = 'capsule';
+
+const glslFloat = (value: number): string => value.toFixed(1);
+
 export const CAPSULE_VERTEX_SHADER = /* glsl */ `
 precision highp float;
 attribute vec3 position;
 attribute vec2 uv;
 #ifdef INSTANCES
-attribute vec4 world0;
-attribute vec4 world1;
-attribute vec4 world2;
-attribute vec4 world3;
+attribute vec4 ${CAPSULE_ATTRIBUTE};
 #endif
 #define MIN_ANGULAR_SIZE 0.018
-#define LABEL_ROWS ${LABEL_ROWS.toFixed(1)}
-#define LABEL_ASPECT ${LABEL_ASPECT.toFixed(1)}
+#define LABEL_ROWS ${glslFloat(LABEL_ROWS)}
+#define LABEL_ASPECT ${glslFloat(LABEL_ASPECT)}
+#define LABEL_HEIGHT ${LABEL_HEIGHT_M.toFixed(3)}
+#define CODE_SELECTED ${glslFloat(CODE_SELECTED)}
+#define CODE_LABEL ${glslFloat(CODE_LABEL)}
+#define SIZE_LIMIT ${glslFloat(SIZE_LIMIT)}
 uniform mat4 world;
 uniform mat4 view;
 uniform mat4 projection;
+uniform vec4 looks[${OPEN_LOOKS}];
 varying vec2 vUV;
 varying vec3 vColor;
 varying vec4 vLook;
 varying float vLabel;
 void main(void) {
 #ifdef INSTANCES
-  vec4 centre = view * (world * vec4(world3.xyz, 1.0));
-  float size = world0.x;
-  vColor = world0.yzw;
-  float flags = world1.x;
-  float row = world1.y;
+  vec4 centre = view * (world * vec4(${CAPSULE_ATTRIBUTE}.xyz, 1.0));
+  float code = ${CAPSULE_ATTRIBUTE}.w;
 #else
   vec4 centre = view * (world * vec4(0.0, 0.0, 0.0, 1.0));
-  float size = 1.0;
-  vColor = vec3(1.0);
-  float flags = 0.0;
-  float row = 0.0;
+  float code = 0.0;
 #endif
-  if (flags > 15.5) {
+  if (code > CODE_LABEL - 0.5) {
     // A label: its atlas row, stretched to the row's aspect, at a fixed world height.
+    float row = code - CODE_LABEL;
     vLabel = 1.0;
     vLook = vec4(0.0);
+    vColor = vec3(1.0);
     vUV = vec2(uv.x, (LABEL_ROWS - 1.0 - row + uv.y) / LABEL_ROWS);
-    gl_Position = projection * (centre + vec4(position.x * size * LABEL_ASPECT, position.y * size, 0.0, 0.0));
+    gl_Position = projection * (centre + vec4(position.x * LABEL_HEIGHT * LABEL_ASPECT, position.y * LABEL_HEIGHT, 0.0, 0.0));
     return;
   }
   vLabel = 0.0;
+  float selected = code > CODE_SELECTED - 0.5 ? 1.0 : 0.0;
+  vec4 look = looks[int(code - selected * CODE_SELECTED + 0.5)];
+  vColor = look.rgb;
+  float flags = floor(look.w / SIZE_LIMIT);
   // Never smaller than ~1.8 % of the distance (about 1° of view): a 0.6 m glyph 100 m away
   // must still be seen and hit. Picking (capsule-layer.ts) uses the same floor.
-  size = max(size, abs(centre.z) * MIN_ANGULAR_SIZE);
+  float size = max(look.w - flags * SIZE_LIMIT, abs(centre.z) * MIN_ANGULAR_SIZE);
   gl_Position = projection * (centre + vec4(position.xy * size, 0.0, 0.0));
   vUV = uv;
-  vLook = vec4(mod(flags, 2.0), mod(floor(flags / 2.0), 2.0), mod(floor(flags / 4.0), 2.0), floor(flags / 8.0));
+  vLook = vec4(mod(flags, 2.0), mod(floor(flags / 2.0), 2.0), mod(floor(flags / 4.0), 2.0), selected);
 }
 `;
 

@@ -3,8 +3,8 @@ import { CAPSULE_STATES, SEVERITIES, isClosedState } from '../../digital-twin/in
 import { capsuleLook } from './capsule-look.js';
 
 /**
- * Look flags packed into one float of the instance data (decoded by the capsule shader).
- * `label` marks a label instance (a row of the label atlas), not a capsule.
+ * Look flags, as the capsule shader decodes them and `CapsuleLayer.recordAt` reports them.
+ * `selected` and `label` are not part of a look: they come from the instance's code (below).
  */
 export const LOOK_FLAGS = Object.freeze({
   pulse: 1,
@@ -14,10 +14,24 @@ export const LOOK_FLAGS = Object.freeze({
   label: 16,
 });
 
-/** Floats of a packed look: size, r, g, b (brightness applied), flags. */
-export const PACKED_LOOK_LENGTH = 5;
+/**
+ * An instance's code, the one float of its record besides the position: an open look's index
+ * (0 … OPEN_LOOKS-1), plus CODE_SELECTED when the capsule is selected; or CODE_LABEL plus the
+ * atlas row for a label instance. The shader reads the look itself from a uniform table.
+ */
+export const CODE_SELECTED = 128;
+export const CODE_LABEL = 256;
+
+/** What `lookFor` returns for a closed capsule (resolved, dismissed): it leaves the scene. */
+export const CLOSED_LOOK = -1;
 
 const PRIORITIES = 5;
+
+/**
+ * Glyph sizes (m) stay below this, so a look's flags and size share one float of the shader's
+ * table: flags × SIZE_LIMIT + size.
+ */
+export const SIZE_LIMIT = 4;
 
 // The index functions below hard-code these orders; fail at load, not with wrong colours.
 if (
@@ -26,7 +40,7 @@ if (
 )
   throw new Error('Invariant: packed-look.ts expects the digital-twin severity and state order');
 
-// Declared before TABLE: its initializer runs lookOffset, which reads these.
+// Declared before the tables: their initializer runs lookKey, which reads this.
 const STATES = CAPSULE_STATES.length;
 
 /** Index of a severity in SEVERITIES; comparisons, not a Map: this runs per changed capsule. */
@@ -50,56 +64,71 @@ function stateIndex(state: CapsuleState): number {
   }
 }
 
-/** Looks there are: severity × state × condition × priority. */
-const LOOKS = SEVERITIES.length * CAPSULE_STATES.length * 2 * PRIORITIES;
+/** Field combinations there are: severity × state × condition × priority. */
+const KEYS = SEVERITIES.length * STATES * 2 * PRIORITIES;
 
-/** Per look key, its offset in TABLE, or -1 where the state is closed (filled with TABLE). */
-const OFFSET_OR_CLOSED = new Int16Array(LOOKS);
+/** Per key, its open look's index, or CLOSED_LOOK where the state is closed. */
+const LOOK_OF_KEY = new Int16Array(KEYS);
 
-/**
- * Every possible capsule look, computed once and packed: severity × state × condition ×
- * priority is 150 entries, so drawing a change is a table read, not an object per capsule.
- */
-const TABLE = (() => {
-  const table = new Float32Array(LOOKS * PACKED_LOOK_LENGTH);
-  SEVERITIES.forEach((severity) => {
-    CAPSULE_STATES.forEach((state) => {
-      for (const conditionActive of [false, true]) {
-        for (let priority = 1; priority <= PRIORITIES; priority += 1) {
-          const look = capsuleLook({ severity, state, priority, conditionActive });
-          const at = lookOffset(severity, state, conditionActive, priority);
-          OFFSET_OR_CLOSED[at / PACKED_LOOK_LENGTH] = isClosedState(state) ? -1 : at;
-          table[at] = look.size;
-          table[at + 1] = look.color[0] * look.brightness;
-          table[at + 2] = look.color[1] * look.brightness;
-          table[at + 3] = look.color[2] * look.brightness;
-          table[at + 4] =
-            (look.pulse ? LOOK_FLAGS.pulse : 0) +
-            (look.hollow ? LOOK_FLAGS.hollow : 0) +
-            (look.shelved ? LOOK_FLAGS.shelved : 0);
+/** Per open look: r, g, b (brightness applied), flags × SIZE_LIMIT + size; for the shader. */
+const UNIFORMS: number[] = [];
+
+/** Per open look, its glyph size (m), for picking. */
+const SIZES: number[] = [];
+
+/** Per open look, its flags (LOOK_FLAGS pulse, hollow, shelved). */
+const FLAGS: number[] = [];
+
+SEVERITIES.forEach((severity) => {
+  CAPSULE_STATES.forEach((state) => {
+    for (const conditionActive of [false, true]) {
+      for (let priority = 1; priority <= PRIORITIES; priority += 1) {
+        const key = lookKey(severity, state, conditionActive, priority);
+        if (isClosedState(state)) {
+          LOOK_OF_KEY[key] = CLOSED_LOOK;
+          continue;
         }
+        LOOK_OF_KEY[key] = SIZES.length;
+        const look = capsuleLook({ severity, state, priority, conditionActive });
+        if (!(look.size > 0 && look.size < SIZE_LIMIT))
+          throw new Error(`Invariant: glyph size ${look.size} m is outside (0, ${SIZE_LIMIT})`);
+        const flags =
+          (look.pulse ? LOOK_FLAGS.pulse : 0) +
+          (look.hollow ? LOOK_FLAGS.hollow : 0) +
+          (look.shelved ? LOOK_FLAGS.shelved : 0);
+        UNIFORMS.push(
+          look.color[0] * look.brightness,
+          look.color[1] * look.brightness,
+          look.color[2] * look.brightness,
+          flags * SIZE_LIMIT + look.size,
+        );
+        SIZES.push(look.size);
+        FLAGS.push(flags);
       }
-    });
+    }
   });
-  return table;
-})();
+});
 
-/** Offset in PACKED_LOOKS of the look for these capsule fields. */
-export function lookOffset(
-  severity: Severity,
-  state: CapsuleState,
-  conditionActive: boolean,
-  priority: number,
-): number {
-  return lookKey(severity, state, conditionActive, priority) * PACKED_LOOK_LENGTH;
-}
+/** Open looks there are (severity × open state × condition × priority). */
+export const OPEN_LOOKS = SIZES.length;
+
+if (OPEN_LOOKS > CODE_SELECTED)
+  throw new Error(`Invariant: ${OPEN_LOOKS} looks overflow an instance code's look bits`);
+
+/** The shader's look table: OPEN_LOOKS vec4s, indexed by look (read-only by convention). */
+export const LOOK_UNIFORMS: readonly number[] = UNIFORMS;
+
+/** Glyph size (m) of each open look (read-only by convention). */
+export const LOOK_SIZES: Float32Array = Float32Array.from(SIZES);
+
+/** Flags (LOOK_FLAGS pulse, hollow, shelved) of each open look. */
+export const LOOK_FLAG_BITS: readonly number[] = FLAGS;
 
 /**
- * The look `CapsuleLayer.update` draws for these capsule fields: its offset in PACKED_LOOKS, or
- * -1 for a closed capsule (resolved, dismissed), which leaves the scene. One read of a small
- * int table, since this runs per changed capsule: the table keeps the result an int32 for V8,
- * which compiled the multiplication in `lookOffset` as a double in Node 26's optimized code
- * (every read of the look table then converts and checks its index again).
+ * The look `CapsuleLayer.update` draws for these capsule fields: an open look's index, or
+ * CLOSED_LOOK (-1) for a closed capsule (resolved, dismissed), which leaves the scene. One read
+ * of a small int table after mapping the fields to a key, since this runs per changed capsule;
+ * the table also keeps the result an int32 for V8.
  */
 export function lookFor(
   severity: Severity,
@@ -107,10 +136,10 @@ export function lookFor(
   conditionActive: boolean,
   priority: number,
 ): number {
-  return OFFSET_OR_CLOSED[lookKey(severity, state, conditionActive, priority)]!;
+  return LOOK_OF_KEY[lookKey(severity, state, conditionActive, priority)]!;
 }
 
-/** Index of the look for these capsule fields: severity × state × condition × priority. */
+/** Index of these capsule fields' key: severity × state × condition × priority. */
 function lookKey(
   severity: Severity,
   state: CapsuleState,
@@ -128,6 +157,3 @@ function lookKey(
     p
   );
 }
-
-/** The packed look table (read-only by convention). */
-export const PACKED_LOOKS: Float32Array = TABLE;

@@ -3,7 +3,8 @@ import { Scene } from '@babylonjs/core/scene.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CapsuleDraw } from '../../../xr-client/capsules/capsule-layer.js';
 import { CapsuleLayer, lookFor } from '../../../xr-client/capsules/capsule-layer.js';
-import { LOOK_FLAGS } from '../../../xr-client/capsules/packed-look.js';
+import { SEVERITY_COLORS, capsuleLook } from '../../../xr-client/capsules/capsule-look.js';
+import { LOOK_FLAGS, OPEN_LOOKS } from '../../../xr-client/capsules/packed-look.js';
 import { installNullCanvas } from './null-canvas.js';
 
 /**
@@ -65,6 +66,32 @@ describe('CapsuleLayer', () => {
     );
     expect(layer.recordOf('b')!.xyz).toEqual([5, 6, 7]);
     expect(layer.recordOf('c')!.xyz).toEqual([3, 2, 0]);
+    // So is a look lookFor never gives (it would index past the shader's look table).
+    for (const look of [OPEN_LOOKS, 2.5, -2, Number.NaN])
+      expect(() => layer.update(0, look, 9, 9, 9)).toThrow(/is not a capsule look/);
+    expect(layer.recordOf('c')!.xyz).toEqual([3, 2, 0]);
+  });
+
+  it('draws the look of its fields: the shader reads colour and size by the code written', () => {
+    layer.upsert(capsule('a', 1, { severity: 'critical', state: 'acknowledged', priority: 1 }));
+    const look = capsuleLook({
+      severity: 'critical',
+      state: 'acknowledged',
+      priority: 1,
+      conditionActive: true,
+    });
+    const record = layer.recordOf('a')!;
+    expect(record.look).toBe(lookFor('critical', 'acknowledged', true, 1));
+    expect(record.size).toBeCloseTo(look.size);
+    expect(record.rgb[0]).toBeCloseTo(SEVERITY_COLORS.critical[0] * look.brightness);
+    expect(record.flags).toBe(0);
+    // Shelving it changes its look in place; selecting it adds the ring, not a new look.
+    layer.upsert(capsule('a', 1, { severity: 'critical', state: 'shelved', priority: 1 }));
+    layer.select('a');
+    expect(layer.recordOf('a')!.flags).toBe(LOOK_FLAGS.shelved + LOOK_FLAGS.selected);
+    expect(layer.recordOf('a')!.look).toBe(lookFor('critical', 'shelved', true, 1));
+    layer.select(null);
+    expect(layer.recordOf('a')!.flags).toBe(LOOK_FLAGS.shelved);
   });
 
   it('tells callers when a removal moves a capsule, and the moved capsule keeps its selection', () => {
@@ -90,7 +117,7 @@ describe('CapsuleLayer', () => {
     for (const id of ['a', 'b', 'c']) layer.upsert(capsule(id, id.charCodeAt(0)));
     layer.setLabel(2, 'b', 'Label of b');
     layer.flush();
-    expect(layer.mesh.thinInstanceCount).toBe(4);
+    expect(layer.instances).toBe(4);
     const label = layer.recordAt(3);
     expect(label.flags).toBe(LOOK_FLAGS.label);
     expect(label.row).toBe(2);
@@ -102,14 +129,14 @@ describe('CapsuleLayer', () => {
     layer.upsert(capsule('e', 7));
     expect(layer.recordOf('e')!.flags).toBe(0);
     layer.flush();
-    expect(layer.mesh.thinInstanceCount).toBe(5);
+    expect(layer.instances).toBe(5);
     expect(layer.recordAt(4).xyz[0]).toBe(9);
     expect(layer.recordAt(4).xyz[1]).toBeCloseTo(4.65, 5);
     expect(layer.labelled).toEqual(['b']);
     // A label whose capsule is gone is not drawn.
     layer.remove('b');
     layer.flush();
-    expect(layer.mesh.thinInstanceCount).toBe(3);
+    expect(layer.instances).toBe(3);
   });
 
   it('uploads only what changed since the last flush', () => {

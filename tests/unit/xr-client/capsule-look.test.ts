@@ -6,9 +6,13 @@ import {
   isCapsuleVisible,
 } from '../../../xr-client/capsules/capsule-look.js';
 import {
+  CODE_SELECTED,
   LOOK_FLAGS,
-  PACKED_LOOKS,
-  lookOffset,
+  LOOK_FLAG_BITS,
+  LOOK_SIZES,
+  LOOK_UNIFORMS,
+  OPEN_LOOKS,
+  SIZE_LIMIT,
   lookFor,
 } from '../../../xr-client/capsules/packed-look.js';
 import { NO_VALUE_COLOR, sensorColorInto } from '../../../xr-client/scene/color-ramp.js';
@@ -45,53 +49,52 @@ describe('capsule look', () => {
     expect(isCapsuleVisible({ state: 'shelved' })).toBe(true);
   });
 
-  it('packs the same look the shader decodes: size, colour × brightness, flags', () => {
-    const at = lookOffset('critical', 'shelved', false, 2);
+  it('packs the same look the shader decodes: colour × brightness, flags and size', () => {
+    const at = lookFor('critical', 'shelved', false, 2);
     const look = capsuleLook({
       severity: 'critical',
       state: 'shelved',
       conditionActive: false,
       priority: 2,
     });
-    expect(PACKED_LOOKS[at]).toBeCloseTo(look.size);
-    expect(PACKED_LOOKS[at + 1]).toBeCloseTo(SEVERITY_COLORS.critical[0] * look.brightness);
-    expect(PACKED_LOOKS[at + 4]).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
-    expect(PACKED_LOOKS[lookOffset('critical', 'active', true, 1) + 4]).toBe(LOOK_FLAGS.pulse);
+    expect(LOOK_UNIFORMS[at * 4]).toBeCloseTo(SEVERITY_COLORS.critical[0] * look.brightness);
+    expect(LOOK_FLAG_BITS[at]).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
+    // The shader's fourth component: flags × SIZE_LIMIT + size, as it decodes it.
+    const w = LOOK_UNIFORMS[at * 4 + 3]!;
+    expect(Math.floor(w / SIZE_LIMIT)).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
+    expect(w - Math.floor(w / SIZE_LIMIT) * SIZE_LIMIT).toBeCloseTo(look.size);
+    expect(LOOK_FLAG_BITS[lookFor('critical', 'active', true, 1)]).toBe(LOOK_FLAGS.pulse);
     // Out-of-range priorities clamp rather than read another capsule's look.
-    expect(lookOffset('info', 'active', true, 9)).toBe(lookOffset('info', 'active', true, 5));
-    expect(lookOffset('info', 'active', true, 0)).toBe(lookOffset('info', 'active', true, 1));
-    expect(lookOffset('info', 'active', true, 2.4)).toBe(lookOffset('info', 'active', true, 2));
+    expect(lookFor('info', 'active', true, 9)).toBe(lookFor('info', 'active', true, 5));
+    expect(lookFor('info', 'active', true, 0)).toBe(lookFor('info', 'active', true, 1));
+    expect(lookFor('info', 'active', true, 2.4)).toBe(lookFor('info', 'active', true, 2));
   });
 
-  it('gives every severity × state × condition × priority its own packed look', () => {
-    const offsets = new Set<number>();
+  it('gives every open severity × state × condition × priority its own look, closed ones -1', () => {
+    const looks = new Set<number>();
     for (const severity of SEVERITIES)
       for (const state of CAPSULE_STATES)
         for (const conditionActive of [false, true])
           for (let priority = 1; priority <= 5; priority += 1) {
-            const at = lookOffset(severity, state, conditionActive, priority);
+            const at = lookFor(severity, state, conditionActive, priority);
+            if (isClosedState(state)) {
+              expect(at).toBe(-1);
+              continue;
+            }
             const look = capsuleLook({ severity, state, conditionActive, priority });
-            expect(PACKED_LOOKS[at]).toBeCloseTo(look.size);
-            expect(PACKED_LOOKS[at + 3]).toBeCloseTo(
+            expect(LOOK_SIZES[at]).toBeCloseTo(look.size);
+            expect(LOOK_UNIFORMS[at * 4 + 2]).toBeCloseTo(
               SEVERITY_COLORS[severity][2] * look.brightness,
             );
-            offsets.add(at);
+            looks.add(at);
           }
-    expect(offsets.size).toBe(3 * 5 * 2 * 5);
-  });
-
-  it('reads the same look from the per-change table, and -1 for every closed capsule', () => {
-    for (const severity of SEVERITIES)
-      for (const state of CAPSULE_STATES)
-        for (const conditionActive of [false, true])
-          for (const priority of [0, 1, 2, 2.4, 3, 4, 5, 9]) {
-            const expected = isClosedState(state)
-              ? -1
-              : lookOffset(severity, state, conditionActive, priority);
-            expect(lookFor(severity, state, conditionActive, priority)).toBe(expected);
-          }
-    expect(lookFor('critical', 'dismissed', true, 1)).toBe(-1);
-    expect(lookFor('info', 'active', false, 1)).toBe(0);
+    expect(looks.size).toBe(3 * 3 * 2 * 5);
+    expect(looks.size).toBe(OPEN_LOOKS);
+    expect(Math.min(...looks)).toBe(0);
+    expect(Math.max(...looks)).toBe(OPEN_LOOKS - 1);
+    // Fits the instance code: a look plus the selected bit stays below a label's code.
+    expect(OPEN_LOOKS).toBeLessThanOrEqual(CODE_SELECTED);
+    expect(LOOK_UNIFORMS).toHaveLength(OPEN_LOOKS * 4);
   });
 });
 
