@@ -9,9 +9,10 @@
  */
 import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
 import { Scene } from '@babylonjs/core/scene.js';
-import { CAPSULE_STATES, createPrng } from '../../digital-twin/index.js';
+import { createPrng } from '../../digital-twin/index.js';
 import { CapsuleLayer } from '../../xr-client/capsules/capsule-layer.js';
 import {
+  CHANGE_STATES,
   PICK_SEED,
   appRecords,
   capsulesFor,
@@ -53,9 +54,6 @@ function measure(count: number, changed: number): { bare: number; index: number;
   const records = appRecords(capsules, (capsule) => layer.upsert(capsule));
   const bareRecords = appRecords(capsules, (_capsule, i) => i);
   const matrices = new Float32Array(count * 16);
-  const states = CAPSULE_STATES.filter(
-    (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
-  );
   const picks = {
     bare: createPrng(PICK_SEED),
     index: createPrng(PICK_SEED),
@@ -63,7 +61,7 @@ function measure(count: number, changed: number): { bare: number; index: number;
   };
   const times = { bare: [] as number[], index: [] as number[], id: [] as number[] };
   for (let frame = 0; frame < WARMUP_FRAMES + FRAMES; frame += 1) {
-    const state = states[frame % states.length]!;
+    const state = CHANGE_STATES[frame % CHANGE_STATES.length]!;
     let start = performance.now();
     changeBare(matrices, bareRecords, picks.bare, changed, frame);
     const bare = performance.now() - start;

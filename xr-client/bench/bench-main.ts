@@ -15,12 +15,13 @@ import { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import { Scene } from '@babylonjs/core/scene.js';
-import { CAPSULE_STATES, createPrng, validatePlant } from '../../digital-twin/index.js';
+import { createPrng, validatePlant } from '../../digital-twin/index.js';
 import type { Plant } from '../../digital-twin/index.js';
 import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer } from '../capsules/capsule-layer.js';
 import { buildPlantView } from '../scene/plant-view.js';
 import {
+  CHANGE_STATES,
   PICK_SEED,
   appRecords,
   capsulesFor,
@@ -205,11 +206,8 @@ async function benchCapsules(
   const labels = options.labels ? new CapsuleLabels(layer, (id) => id) : null;
   const picks = createPrng(PICK_SEED);
   const camera = scene.activeCamera!;
-  const states = CAPSULE_STATES.filter(
-    (s) => s === 'active' || s === 'acknowledged' || s === 'shelved',
-  );
   const stats = await measure(scene, instrumentation, options, (frame, lap) => {
-    const state = states[frame % states.length]!;
+    const state = CHANGE_STATES[frame % CHANGE_STATES.length]!;
     if (path === 'index') changeByIndex(layer, records, picks, changed, state);
     else changeById(layer, capsules, picks, changed, state);
     lap('write');

@@ -4,7 +4,7 @@
  * (`bench-main.ts`, in Chromium) and the write-path bench (`tests/bench/capsule-write-bench.ts`,
  * in Node on Babylon's NullEngine) time the same loops.
  */
-import { SEVERITIES, createPrng } from '../../digital-twin/index.js';
+import { CAPSULE_STATES, SEVERITIES, createPrng, isClosedState } from '../../digital-twin/index.js';
 import type { CapsuleState, Prng } from '../../digital-twin/index.js';
 import { lookFor } from '../capsules/capsule-layer.js';
 import type { CapsuleDraw, CapsuleLayer } from '../capsules/capsule-layer.js';
@@ -20,6 +20,11 @@ import type { CapsuleDraw, CapsuleLayer } from '../capsules/capsule-layer.js';
  * also box every result (a heap number per change, 10,000 a frame at 100k).
  */
 export const PICK_SEED = 7;
+
+/** The states changed capsules take, one per frame in turn: the open ones (a closed one leaves). */
+export const CHANGE_STATES: readonly CapsuleState[] = CAPSULE_STATES.filter(
+  (state) => !isClosedState(state),
+);
 
 /** Capsules spread over a 200 m square at 1–6 m height. */
 export function capsulesFor(count: number): CapsuleDraw[] {

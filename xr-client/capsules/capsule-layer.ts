@@ -22,11 +22,12 @@ import {
   CODE_LABEL,
   CODE_SELECTED,
   LOOK_FLAGS,
-  LOOK_FLAG_BITS,
   LOOK_SIZES,
   LOOK_UNIFORMS,
   OPEN_LOOKS,
   lookFor,
+  lookOfCode,
+  unpackLook,
 } from './packed-look.js';
 
 /** Callers of `update` take their look from here. */
@@ -399,15 +400,9 @@ export class CapsuleLayer {
       return { look: -1, size: LABEL_HEIGHT_M, rgb: [1, 1, 1], flags: LOOK_FLAGS.label, row, xyz };
     }
     const look = lookOfCode(code);
-    const u = look * 4;
-    return {
-      look,
-      size: LOOK_SIZES[look]!,
-      rgb: [LOOK_UNIFORMS[u]!, LOOK_UNIFORMS[u + 1]!, LOOK_UNIFORMS[u + 2]!],
-      flags: LOOK_FLAG_BITS[look]! + (code >= CODE_SELECTED ? LOOK_FLAGS.selected : 0),
-      row: -1,
-      xyz,
-    };
+    const { rgb, flags, size } = unpackLook(look);
+    const selected = code >= CODE_SELECTED ? LOOK_FLAGS.selected : 0;
+    return { look, size, rgb, flags: flags + selected, row: -1, xyz };
   }
 
   /**
@@ -458,9 +453,4 @@ export class CapsuleLayer {
     this.#capacity = capacity;
     this.#resized = true;
   }
-}
-
-/** The look in a capsule's code, without its selection (a subtraction: `%` of a float is slow). */
-function lookOfCode(code: number): number {
-  return code >= CODE_SELECTED ? code - CODE_SELECTED : code;
 }

@@ -76,9 +76,6 @@ const UNIFORMS: number[] = [];
 /** Per open look, its glyph size (m), for picking. */
 const SIZES: number[] = [];
 
-/** Per open look, its flags (LOOK_FLAGS pulse, hollow, shelved). */
-const FLAGS: number[] = [];
-
 SEVERITIES.forEach((severity) => {
   CAPSULE_STATES.forEach((state) => {
     for (const conditionActive of [false, true]) {
@@ -103,7 +100,6 @@ SEVERITIES.forEach((severity) => {
           flags * SIZE_LIMIT + look.size,
         );
         SIZES.push(look.size);
-        FLAGS.push(flags);
       }
     }
   });
@@ -121,8 +117,27 @@ export const LOOK_UNIFORMS: readonly number[] = UNIFORMS;
 /** Glyph size (m) of each open look (read-only by convention). */
 export const LOOK_SIZES: Float32Array = Float32Array.from(SIZES);
 
-/** Flags (LOOK_FLAGS pulse, hollow, shelved) of each open look. */
-export const LOOK_FLAG_BITS: readonly number[] = FLAGS;
+/** Open look `look`'s table entry, decoded as the capsule shader decodes it. */
+export function unpackLook(look: number): {
+  rgb: [number, number, number];
+  /** LOOK_FLAGS pulse, hollow, shelved. */
+  flags: number;
+  size: number;
+} {
+  const u = look * 4;
+  const w = UNIFORMS[u + 3]!;
+  const flags = Math.floor(w / SIZE_LIMIT);
+  return {
+    rgb: [UNIFORMS[u]!, UNIFORMS[u + 1]!, UNIFORMS[u + 2]!],
+    flags,
+    size: w - flags * SIZE_LIMIT,
+  };
+}
+
+/** The look in a capsule's code, without its selection (a subtraction: `%` of a float is slow). */
+export function lookOfCode(code: number): number {
+  return code >= CODE_SELECTED ? code - CODE_SELECTED : code;
+}
 
 /**
  * The look `CapsuleLayer.update` draws for these capsule fields: an open look's index, or

@@ -8,12 +8,12 @@ import {
 import {
   CODE_SELECTED,
   LOOK_FLAGS,
-  LOOK_FLAG_BITS,
   LOOK_SIZES,
   LOOK_UNIFORMS,
   OPEN_LOOKS,
   SIZE_LIMIT,
   lookFor,
+  unpackLook,
 } from '../../../xr-client/capsules/packed-look.js';
 import { NO_VALUE_COLOR, sensorColorInto } from '../../../xr-client/scene/color-ramp.js';
 
@@ -58,12 +58,12 @@ describe('capsule look', () => {
       priority: 2,
     });
     expect(LOOK_UNIFORMS[at * 4]).toBeCloseTo(SEVERITY_COLORS.critical[0] * look.brightness);
-    expect(LOOK_FLAG_BITS[at]).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
+    expect(unpackLook(at).flags).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
     // The shader's fourth component: flags × SIZE_LIMIT + size, as it decodes it.
     const w = LOOK_UNIFORMS[at * 4 + 3]!;
     expect(Math.floor(w / SIZE_LIMIT)).toBe(LOOK_FLAGS.hollow + LOOK_FLAGS.shelved);
     expect(w - Math.floor(w / SIZE_LIMIT) * SIZE_LIMIT).toBeCloseTo(look.size);
-    expect(LOOK_FLAG_BITS[lookFor('critical', 'active', true, 1)]).toBe(LOOK_FLAGS.pulse);
+    expect(unpackLook(lookFor('critical', 'active', true, 1)).flags).toBe(LOOK_FLAGS.pulse);
     // Out-of-range priorities clamp rather than read another capsule's look.
     expect(lookFor('info', 'active', true, 9)).toBe(lookFor('info', 'active', true, 5));
     expect(lookFor('info', 'active', true, 0)).toBe(lookFor('info', 'active', true, 1));
