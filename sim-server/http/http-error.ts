@@ -3,17 +3,20 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
+  /** Extra response headers, e.g. `Retry-After` on a 429. */
+  readonly headers: Record<string, string> | undefined;
   constructor(
     status: number,
     code: string,
     message: string,
-    options: { field?: string; cause?: unknown } = {},
+    options: { field?: string; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
     this.field = options.field;
+    this.headers = options.headers;
   }
 
   /** The JSON body every API error has: `{ error: { code, message, field? } }`. */

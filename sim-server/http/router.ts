@@ -1,6 +1,6 @@
 /**
  * A small router over node:http: exact and `:param` path segments, per-method handlers, JSON
- * and text responses, and one error shape. No framework: the API is a handful of GET routes.
+ * and text responses, JSON request bodies with a size limit, and one error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http-error.js';
@@ -10,8 +10,13 @@ export interface HttpRequest {
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
+  /** The parsed JSON body of a POST (`undefined` when the request has none). */
+  readonly body: unknown;
   readonly raw: IncomingMessage;
 }
+
+/** The largest request body accepted; larger ones get 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 export type HttpResponse =
   | { status: number; json: unknown; headers?: Record<string, string> }
@@ -45,6 +50,12 @@ export class Router {
     return this;
   }
 
+  /** A POST route; its handler sees the JSON body, already parsed, as `req.body`. */
+  post(pattern: string, handler: RouteHandler): this {
+    this.#routes.push({ method: 'POST', segments: split(pattern), handler });
+    return this;
+  }
+
   /** Handles GET/HEAD requests no route matched. */
   fallback(handler: RouteHandler): this {
     this.#fallback = handler;
@@ -61,7 +72,14 @@ export class Router {
     const method = raw.method ?? 'GET';
     const lookupMethod = method === 'HEAD' ? 'GET' : method;
     const segments = split(url.pathname);
-    let req: HttpRequest = { method, path: url.pathname, params: {}, query: url.searchParams, raw };
+    let req: HttpRequest = {
+      method,
+      path: url.pathname,
+      params: {},
+      query: url.searchParams,
+      body: undefined,
+      raw,
+    };
     try {
       let handler: RouteHandler | undefined;
       let pathMatched = false;
@@ -91,10 +109,13 @@ export class Router {
       }
       if (handler === undefined)
         throw new HttpError(404, 'not_found', `no route for ${method} ${url.pathname}`);
+      if (method === 'POST') req = { ...req, body: await readJsonBody(raw) };
       send(res, await handler(req), method === 'HEAD');
     } catch (error) {
       if (error instanceof HttpError) {
-        send(res, { status: error.status, json: error.toBody() }, method === 'HEAD');
+        const response: HttpResponse = { status: error.status, json: error.toBody() };
+        if (error.headers !== undefined) response.headers = error.headers;
+        send(res, response, method === 'HEAD');
         return;
       }
       this.#onError(error, req);
@@ -102,6 +123,38 @@ export class Router {
       if (!res.headersSent) send(res, { status: 500, json: body }, method === 'HEAD');
       else res.destroy();
     }
+  }
+}
+
+/** Reads and parses a JSON body; an empty body is `{}` so that bodiless actions need no braces. */
+async function readJsonBody(raw: IncomingMessage): Promise<unknown> {
+  const type = raw.headers['content-type'] ?? '';
+  const declared = Number(raw.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    raw.resume();
+    throw new HttpError(413, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of raw as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  if (!/^application\/json\b/i.test(type)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `request body must be application/json (got '${type || 'none'}')`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON', { field: 'body' });
   }
 }
 
