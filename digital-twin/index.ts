@@ -162,3 +162,30 @@ export {
 export type { Run, RunCommandResult, RunOptions } from './run.js';
 // capsule changes, shared by the reducer and the stored projection
 export { applyCapsuleChange } from './capsule-change.js';
+export {
+  applyMissionControl,
+  CAPSULE_LEAD_MS,
+  createMission,
+  MAX_SPAN_MS,
+  MAX_SPEED,
+  MIN_SPEED,
+  MISSION_CONTROLS,
+  MISSION_KINDS,
+  MISSION_STATES,
+  MISSION_TRANSITIONS,
+  playheadAtEnd,
+  playheadT,
+  resolveSpan,
+} from './mission.js';
+export type {
+  Mission,
+  MissionControl,
+  MissionControlResult,
+  MissionControlType,
+  MissionKind,
+  MissionState,
+  Playhead,
+  SpanContext,
+  SpanRequest,
+  SpanResult,
+} from './mission.js';
