@@ -90,10 +90,64 @@ export const PresenceState = schema(
     device: 'string',
     /** False while a dropped client may still reconnect (its seat is held ~20 s). */
     connected: 'boolean',
+    /** Head pose (desktop camera or XR head), metres and radians; sent at ≤ 20 Hz. */
+    hasHead: 'boolean',
+    headX: 'float32',
+    headY: 'float32',
+    headZ: 'float32',
+    headYaw: 'float32',
+    headPitch: 'float32',
+    /** Hand positions in XR (palm centre), metres. */
+    hasLeftHand: 'boolean',
+    leftX: 'float32',
+    leftY: 'float32',
+    leftZ: 'float32',
+    hasRightHand: 'boolean',
+    rightX: 'float32',
+    rightY: 'float32',
+    rightZ: 'float32',
   },
   'PresenceState',
 );
 export type PresenceState = SchemaType<typeof PresenceState>;
+
+/**
+ * The mission a replay room plays, with its playhead as an anchor: clients show
+ * `anchorT + (now − anchorWall) × speed` between patches while playing. Empty id in the live room.
+ */
+export const MissionPlayState = schema(
+  {
+    id: 'string',
+    title: 'string',
+    kind: 'string',
+    state: 'string',
+    fromT: 'float64',
+    toT: 'float64',
+    /** Plant time the room's twin stands at. */
+    t: 'float64',
+    anchorT: 'float64',
+    anchorWall: 'float64',
+    speed: 'float32',
+    playing: 'boolean',
+  },
+  'MissionPlayState',
+);
+export type MissionPlayState = SchemaType<typeof MissionPlayState>;
+
+/** An annotation pinned in a replay: a mission event, never part of the plant's log. */
+export const AnnotationState = schema(
+  {
+    id: 'string',
+    t: 'float64',
+    text: 'string',
+    equipmentId: 'string',
+    capsuleId: 'string',
+    author: 'string',
+    color: 'string',
+  },
+  'AnnotationState',
+);
+export type AnnotationState = SchemaType<typeof AnnotationState>;
 
 export const PlantRoomState = schema(
   {
@@ -112,6 +166,10 @@ export const PlantRoomState = schema(
     equipment: { map: EquipmentState },
     capsules: { map: CapsuleState },
     presence: { map: PresenceState },
+    /** `live` in the plant room, `replay` in a mission's room. */
+    mode: 'string',
+    mission: MissionPlayState,
+    annotations: { map: AnnotationState },
   },
   'PlantRoomState',
 );
@@ -131,5 +189,9 @@ export function createPlantRoomState(plantId: string, plantName: string): PlantR
   state.equipment = new MapSchema();
   state.capsules = new MapSchema();
   state.presence = new MapSchema();
+  state.mode = 'live';
+  state.mission = new MissionPlayState();
+  state.mission.id = '';
+  state.annotations = new MapSchema();
   return state;
 }

@@ -74,7 +74,33 @@ export interface MetaTable {
   value: string;
 }
 
+/** A mission: the columns the API filters and sorts on, and the whole mission as JSON. */
+export interface MissionsTable {
+  num: number;
+  id: string;
+  kind: string;
+  state: string;
+  from_t: number;
+  to_t: number;
+  created_at: number;
+  updated_at: number;
+  source_capsule_id: string | null;
+  parent_mission_id: string | null;
+  data: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
+/** An event a mission adds of its own (an annotation during a replay), in order per mission. */
+export interface MissionEventsTable {
+  mission_id: string;
+  idx: number;
+  t: number;
+  type: string;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
 export interface Database {
+  missions: MissionsTable;
+  mission_events: MissionEventsTable;
   events: EventsTable;
   readings: ReadingsTable;
   capsules: CapsulesTable;

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
-import type { Capsule, Quality, Reading, TwinEvent } from '../../digital-twin/index.js';
+import type { Capsule, Mission, Quality, TwinEvent } from '../../digital-twin/index.js';
 import type { Backend } from './backend.js';
 import {
   decodeCapsuleCursor,
@@ -14,6 +14,19 @@ import {
   encodeSeqCursor,
 } from './cursor.js';
 import type { Database } from './database.js';
+import {
+  appendMissionEvent,
+  earliestMissionT,
+  getMission,
+  insertMission,
+  listMissionEvents,
+  listMissions,
+  readEvents,
+  snapshotBytes,
+  snapshotsForSpan,
+  updateMission,
+} from './mission-store.js';
+import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
 import { decodePayload } from './payload-json.js';
 import type {
   CapsuleQuery,
@@ -183,47 +196,7 @@ export class EventStore implements Storage {
             // pg gives a Buffer; callers compare and decode plain bytes.
             bytes: new Uint8Array(snapshotRow.bytes),
           };
-    const after = snapshot?.seq ?? 0;
-    const eventRows = await db
-      .selectFrom('events')
-      .select(['seq', 't', 'type', 'payload'])
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .execute();
-    const readingRows = await db
-      .selectFrom('readings')
-      .select(['seq', 'sensor_id', 't', 'value', 'quality'])
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .orderBy('idx')
-      .execute();
-    const readingsBySeq = new Map<number, Reading[]>();
-    for (const row of readingRows) {
-      const seq = Number(row.seq);
-      let list = readingsBySeq.get(seq);
-      if (list === undefined) {
-        list = [];
-        readingsBySeq.set(seq, list);
-      }
-      list.push({
-        sensorId: row.sensor_id,
-        t: Number(row.t),
-        value: row.value,
-        quality: row.quality as Quality,
-      });
-    }
-    const events = eventRows.map((row): TwinEvent => {
-      const seq = Number(row.seq);
-      const t = Number(row.t);
-      if (row.type === 'readings')
-        return { seq, t, type: 'readings', readings: readingsBySeq.get(seq) ?? [] };
-      return {
-        ...decodePayload<Record<string, unknown>>(row.payload),
-        seq,
-        t,
-        type: row.type,
-      } as TwinEvent;
-    });
+    const events = await readEvents(db, snapshot?.seq ?? 0);
     const first = await db
       .selectFrom('events')
       .select('t')
@@ -392,6 +365,102 @@ export class EventStore implements Storage {
       (row): StoredReject => ({ ...row, id: Number(row.id), t: Number(row.t) }),
       (last) => encodeSeqCursor('rejects', Number(last.id)),
     );
+  }
+
+  createMission(make: (id: string) => Mission): Promise<Mission> {
+    return insertMission(this.#db, make);
+  }
+
+  saveMission(mission: Mission): Promise<void> {
+    return updateMission(this.#db, mission);
+  }
+
+  getMission(id: string): Promise<Mission | null> {
+    return getMission(this.#db, id);
+  }
+
+  listMissions(query: MissionQuery): Promise<Page<Mission>> {
+    checkLimit(query.limit, MAX_PAGE);
+    return listMissions(this.#db, query);
+  }
+
+  appendMissionEvent(
+    missionId: string,
+    event: { t: number; type: string; payload: Record<string, unknown> },
+  ): Promise<MissionEventRecord> {
+    return appendMissionEvent(this.#db, missionId, event);
+  }
+
+  missionEvents(missionId: string): Promise<MissionEventRecord[]> {
+    return listMissionEvents(this.#db, missionId);
+  }
+
+  snapshotsForSpan(fromT: number, toT: number): Promise<SnapshotRef[]> {
+    return snapshotsForSpan(this.#db, fromT, toT);
+  }
+
+  snapshotBytes(seq: number): Promise<Uint8Array | null> {
+    return snapshotBytes(this.#db, seq);
+  }
+
+  readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]> {
+    return readEvents(this.#db, afterSeq, untilT);
+  }
+
+  async firstEventT(): Promise<number | null> {
+    const first = await this.#db
+      .selectFrom('events')
+      .select('t')
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return first === undefined ? null : Number(first.t);
+  }
+
+  async pruneBefore(t: number): Promise<{ keptFromT: number; events: number; snapshots: number }> {
+    await this.flush();
+    const db = this.#db;
+    // Never past the latest snapshot (recovery starts there), nor into a mission's span: the
+    // snapshot a replay of the earliest mission starts from stays, and everything after it.
+    const latest = await db
+      .selectFrom('snapshots')
+      .select((eb) => eb.fn.max('t').as('t'))
+      .executeTakeFirst();
+    let keepFrom = Math.min(
+      t,
+      latest?.t === null || latest?.t === undefined ? t : Number(latest.t),
+    );
+    const missionT = await earliestMissionT(db);
+    if (missionT !== null) {
+      const start = await db
+        .selectFrom('snapshots')
+        .select((eb) => eb.fn.max('t').as('t'))
+        .where('t', '<=', missionT)
+        .executeTakeFirst();
+      const startT = start?.t === null || start?.t === undefined ? missionT : Number(start.t);
+      keepFrom = Math.min(keepFrom, startT);
+    }
+    const boundary = await db
+      .selectFrom('events')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .where('t', '>=', keepFrom)
+      .executeTakeFirst();
+    const keepSeq =
+      boundary?.seq === null || boundary?.seq === undefined ? null : Number(boundary.seq);
+    if (keepSeq === null) return { keptFromT: keepFrom, events: 0, snapshots: 0 };
+    return db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('readings').where('seq', '<', keepSeq).execute();
+      const events = await tx.deleteFrom('events').where('seq', '<', keepSeq).executeTakeFirst();
+      const snapshots = await tx
+        .deleteFrom('snapshots')
+        .where('t', '<', keepFrom)
+        .executeTakeFirst();
+      return {
+        keptFromT: keepFrom,
+        events: Number(events.numDeletedRows),
+        snapshots: Number(snapshots.numDeletedRows),
+      };
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -16,3 +16,4 @@ export type {
   StoredCapsule,
   StoredSnapshot,
 } from './storage.js';
+export type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';

@@ -110,8 +110,44 @@ async function useHypertableWhenAvailable(db: Kysely<unknown>): Promise<void> {
   );
 }
 
+/**
+ * Missions (spans of the log replayed by a team) and the events a mission adds of its own
+ * (annotations made during a replay), which never enter the plant's log.
+ */
+const missions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      create table missions (
+        num integer primary key,
+        id text not null unique,
+        kind text not null,
+        state text not null,
+        from_t bigint not null,
+        to_t bigint not null,
+        created_at bigint not null,
+        updated_at bigint not null,
+        source_capsule_id text,
+        parent_mission_id text,
+        data jsonb not null
+      )`.execute(db);
+    await sql`create index missions_state on missions (state, num)`.execute(db);
+    await sql`
+      create table mission_events (
+        mission_id text not null,
+        idx integer not null,
+        t bigint not null,
+        type text not null,
+        payload jsonb not null,
+        primary key (mission_id, idx)
+      )`.execute(db);
+    // Snapshots are found by plant time when a replay seeks.
+    await sql`create index snapshots_t on snapshots (t)`.execute(db);
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-missions': missions,
 };
 
 const provider: MigrationProvider = {

@@ -4,7 +4,15 @@
  * backends: PGlite on disk when no database URL is given, PostgreSQL through a pg Pool otherwise,
  * with one migration set and the same SQL.
  */
-import type { Actor, Capsule, Command, Quality, TwinEvent } from '../../digital-twin/index.js';
+import type {
+  Actor,
+  Capsule,
+  Command,
+  Mission,
+  Quality,
+  TwinEvent,
+} from '../../digital-twin/index.js';
+import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_QUEUE_LIMIT, EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
 import { openPgliteBackend } from './pglite-backend.js';
@@ -183,6 +191,31 @@ export interface Storage {
   listCommands(query: CommandQuery): Promise<Page<CommandRecord>>;
   /** Refused inputs, newest first. */
   listRejects(query: RejectQuery): Promise<Page<StoredReject>>;
+  /** Inserts a new mission numbered `M-<n>`; `make` builds it from the id. Written at once. */
+  createMission(make: (id: string) => Mission): Promise<Mission>;
+  /** Stores a mission's new state (written at once). */
+  saveMission(mission: Mission): Promise<void>;
+  getMission(id: string): Promise<Mission | null>;
+  /** Newest first; filter by state. */
+  listMissions(query: MissionQuery): Promise<Page<Mission>>;
+  /** An event of the mission's own (an annotation in a replay), numbered per mission. */
+  appendMissionEvent(
+    missionId: string,
+    event: { t: number; type: string; payload: Record<string, unknown> },
+  ): Promise<MissionEventRecord>;
+  missionEvents(missionId: string): Promise<MissionEventRecord[]>;
+  /** The snapshot at or before fromT and every one up to toT (no bytes), in seq order. */
+  snapshotsForSpan(fromT: number, toT: number): Promise<SnapshotRef[]>;
+  snapshotBytes(seq: number): Promise<Uint8Array | null>;
+  /** Durable events after `afterSeq` up to plant time `untilT`, readings rebuilt, in seq order. */
+  readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]>;
+  /** Plant time of the log's first event, null when empty. */
+  firstEventT(): Promise<number | null>;
+  /**
+   * Deletes the log before plant time t — but never the latest snapshot's span, nor anything a
+   * mission refers to (the snapshot its replay starts from, and all after it).
+   */
+  pruneBefore(t: number): Promise<{ keptFromT: number; events: number; snapshots: number }>;
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
   /** Flushes everything queued, then closes the connection(s). */

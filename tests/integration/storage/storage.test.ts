@@ -81,7 +81,7 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
         'snapshots',
       ]),
     );
-    expect(migrations.map((row) => row.name)).toEqual(['0001-initial']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-missions']);
   });
 
   test('a range query by sensor and time is answered from an index', async () => {
