@@ -37,6 +37,8 @@ export interface ServerConfig {
   readonly snapshotEveryS: number;
   /** Milliseconds between state patches to clients. */
   readonly patchRateMs: number;
+  /** `critical`: a critical capsule opens a draft replay mission around itself (`AUTO_CAPTURE`). */
+  readonly autoCapture: 'off' | 'critical';
   readonly logLevel: LogLevel;
   /** Folder of the built browser client. */
   readonly clientDir: string;
@@ -107,6 +109,7 @@ const ENV_SCHEMA = {
   TIME_SCALE: positiveNumber(1000).default(1),
   SNAPSHOT_EVERY_S: positiveNumber(86_400).default(DEFAULT_SNAPSHOT_EVERY_S),
   PATCH_RATE_MS: wholeNumber(10, 10_000).default(DEFAULT_PATCH_RATE_MS),
+  AUTO_CAPTURE: z.enum(['off', 'critical'], 'expected off or critical').default('off'),
   LOG_LEVEL: z.enum(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`).default('info'),
   CLIENT_DIR: z.string().default('dist/client'),
   TWINSPACE_ROOT: z.string().optional(),
@@ -170,6 +173,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     timeScale: parseVariable(env, 'TIME_SCALE'),
     snapshotEveryS: parseVariable(env, 'SNAPSHOT_EVERY_S'),
     patchRateMs: parseVariable(env, 'PATCH_RATE_MS'),
+    autoCapture: parseVariable(env, 'AUTO_CAPTURE'),
     logLevel: parseVariable(env, 'LOG_LEVEL'),
     clientDir: absolute(rootDir, parseVariable(env, 'CLIENT_DIR')),
     rootDir,
@@ -214,6 +218,7 @@ export function describeConfig(config: ServerConfig): string[] {
     }`,
     `snapshots  every ${config.snapshotEveryS} s of plant time`,
     `patches    every ${config.patchRateMs} ms`,
+    `missions   auto-capture ${config.autoCapture}`,
     `mqtt       ${config.mqtt === null ? '(none: MQTT-bound sensors simulated)' : redact(config.mqtt.url)}`,
     `opcua      ${config.opcua === null ? '(none: OPC-UA-bound sensors simulated)' : (config.opcua.endpoints ?? []).join(', ')}`,
   ];

@@ -20,7 +20,9 @@ import { loadPlantFile, loadScenarioFile } from './live/load-assets.js';
 import type { Logger } from './logger.js';
 import { SILENT_LOGGER } from './logger.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
+import { MissionService } from './missions/mission-service.js';
 import { PLANT_ROOM, plantRoomClass } from './rooms/plant-room.js';
+import { REPLAY_ROOM, replayRoomClass } from './rooms/replay-room.js';
 import { RoomHub } from './rooms/room-hub.js';
 import { openStorage } from './storage/storage.js';
 import type { Storage } from './storage/storage.js';
@@ -32,6 +34,8 @@ export interface TwinspaceServer {
   readonly engine: LiveEngine;
   readonly storage: Storage;
   readonly metrics: ServerMetrics;
+  /** Captured incidents and their replays. */
+  readonly missions: MissionService;
   /** The MQTT / OPC-UA sources configured for this server (none on embedded defaults). */
   readonly sources: LiveSources;
   /** Stops the plant, closes the room and every connection, flushes storage. */
@@ -97,9 +101,11 @@ export async function createServer(
   Encoder.BUFFER_SIZE = Math.max(Encoder.BUFFER_SIZE, plant.sensors.length * 64 + 512 * 1024);
 
   const hub = new RoomHub();
+  const missions = new MissionService({ storage, engine, log, autoCapture: config.autoCapture });
   const deps: ApiDeps = {
     plant,
     storage,
+    missions,
     live: () => ({
       t: engine.twin.t,
       seq: engine.twin.seq,
@@ -132,6 +138,13 @@ export async function createServer(
       durableSeq: () => storage.durableSeq(),
     }),
   );
+  // One replay room per mission: joinOrCreate('replay', { missionId }) finds the team's room.
+  gameServer
+    .define(
+      REPLAY_ROOM,
+      replayRoomClass({ plant, missions, storage, metrics, log, patchRateMs: config.patchRateMs }),
+    )
+    .filterBy(['missionId']);
   metrics.setProbes({
     writeQueueDepth: () => storage.stats().queueDepth,
     writeQueueMaxDepth: () => storage.stats().queueLimit,
@@ -169,6 +182,7 @@ export async function createServer(
       for (const sink of sinks) sink.close();
       await sources.stop().catch((error: unknown) => log.error('stopping sources failed', error));
       engine.stop();
+      await missions.close();
       await gameServer.gracefullyShutdown(false);
       httpServer.closeAllConnections();
       await storage.close();
@@ -176,5 +190,14 @@ export async function createServer(
     return closing;
   };
 
-  return { url: `http://localhost:${port}/`, port, engine, storage, metrics, sources, close };
+  return {
+    url: `http://localhost:${port}/`,
+    port,
+    engine,
+    storage,
+    metrics,
+    missions,
+    sources,
+    close,
+  };
 }

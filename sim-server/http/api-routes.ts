@@ -2,8 +2,17 @@
  * The HTTP API under /api/v1 plus the operational endpoints (/healthz, /readyz, /ws/status,
  * /metrics). Handlers are thin: validate the query, ask storage or the live view, shape JSON.
  */
-import type { CommandAck, CompiledPlant } from '../../digital-twin/index.js';
+import { playheadT } from '../../digital-twin/index.js';
+import type {
+  Actor,
+  CommandAck,
+  CompiledPlant,
+  Mission,
+  MissionControl,
+  SpanRequest,
+} from '../../digital-twin/index.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { MissionService } from '../missions/mission-service.js';
 import { StorageQueryError } from '../storage/storage.js';
 import type { Storage } from '../storage/storage.js';
 import {
@@ -11,11 +20,17 @@ import {
   COMMANDS_QUERY,
   REJECTS_QUERY,
   MAX_READINGS_RANGE_MS,
+  MISSION_CREATE_BODY,
+  MISSION_EMPTY_BODY,
+  MISSION_SEEK_BODY,
+  MISSION_SPEED_BODY,
+  MISSIONS_QUERY,
   READINGS_QUERY,
 } from './api-schemas.js';
+import type { MissionCreateBody } from './api-schemas.js';
 import { HttpError, notFound } from './http-error.js';
 import { openApiDocument } from './openapi.js';
-import { parseQuery } from './query.js';
+import { parseBody, parseQuery } from './query.js';
 import { Router } from './router.js';
 import type { HttpResponse } from './router.js';
 import { staticFiles } from './static-files.js';
@@ -53,9 +68,15 @@ export type ApiStorage = Pick<
   'listCapsules' | 'getCapsule' | 'readings' | 'listCommands' | 'listRejects' | 'ping'
 >;
 
+export type ApiMissions = Pick<
+  MissionService,
+  'create' | 'get' | 'list' | 'control' | 'annotations'
+>;
+
 export interface ApiDeps {
   plant: CompiledPlant;
   storage: ApiStorage;
+  missions: ApiMissions;
   live(): LiveStatus;
   clients(): ClientInfo[];
   recentCommands(): RecentCommand[];
@@ -173,6 +194,76 @@ export function apiRouter(deps: ApiDeps): Router {
     return json(await storageCall(() => deps.storage.listRejects(query)));
   });
 
+  missionRoutes(router, deps.missions);
+
   if (deps.clientDir !== null) router.fallback(staticFiles(deps.clientDir));
   return router;
+}
+
+/** Who an HTTP request acts as. Until sign-in exists every API caller is an operator. */
+const API_ACTOR: Actor = { id: 'api', name: 'API', role: 'operator' };
+
+/** A mission as the API shows it: the stored mission plus where its playhead is now. */
+function missionView(mission: Mission): Mission & { t: number } {
+  return { ...mission, t: playheadT(mission, Date.now()) };
+}
+
+function spanOf(body: MissionCreateBody): SpanRequest {
+  if (body.sourceCapsuleId !== undefined)
+    return { kind: 'capsule', capsuleId: body.sourceCapsuleId };
+  if (body.lastMinutes !== undefined) return { kind: 'last', minutes: body.lastMinutes };
+  return { kind: 'explicit', from: body.from ?? 0, to: body.to ?? 0 };
+}
+
+/** The controls a route may name; seek and speed take a field, the others none. */
+const CONTROL_ACTIONS = ['start', 'pause', 'resume', 'stop', 'seek', 'speed'] as const;
+
+function controlOf(action: (typeof CONTROL_ACTIONS)[number], body: unknown): MissionControl {
+  if (action === 'seek') return { type: 'seek', t: parseBody(MISSION_SEEK_BODY, body).t };
+  if (action === 'speed')
+    return { type: 'speed', speed: parseBody(MISSION_SPEED_BODY, body).speed };
+  parseBody(MISSION_EMPTY_BODY, body);
+  return { type: action };
+}
+
+/** Capture, list, read and control missions (SPEC M-1 … M-14); every control goes through the service. */
+function missionRoutes(router: Router, missions: ApiMissions): void {
+  router.post('/api/v1/missions', async (req) => {
+    const body = parseBody(MISSION_CREATE_BODY, req.body);
+    const result = await missions.create({ title: body.title, span: spanOf(body) }, API_ACTOR);
+    if (!result.ok) {
+      const status = result.field === 'sourceCapsuleId' ? 404 : 400;
+      throw new HttpError(status, status === 404 ? 'not_found' : 'bad_body', result.reason, {
+        field: result.field,
+      });
+    }
+    return json({ mission: missionView(result.mission) }, 201);
+  });
+
+  router.get('/api/v1/missions', async (req) => {
+    const query = parseQuery(MISSIONS_QUERY, req.query);
+    const page = await storageCall(() => missions.list(query));
+    return json({ ...page, items: page.items.map(missionView) });
+  });
+
+  router.get('/api/v1/missions/:id', async (req) => {
+    const id = req.params['id'] ?? '';
+    const mission = await missions.get(id);
+    if (mission === null) throw notFound('mission', id);
+    return json({ mission: missionView(mission), annotations: await missions.annotations(id) });
+  });
+
+  for (const action of CONTROL_ACTIONS) {
+    router.post(`/api/v1/missions/:id/${action}`, async (req) => {
+      const id = req.params['id'] ?? '';
+      const result = await missions.control(id, controlOf(action, req.body), API_ACTOR);
+      if (result.ok) return json({ mission: missionView(result.mission) });
+      if (result.code === 'unknown_mission') throw notFound('mission', id);
+      const status = result.code === 'illegal_transition' ? 409 : 400;
+      throw new HttpError(status, result.code, result.reason, {
+        field: result.field,
+        allowed: result.allowed,
+      });
+    });
+  }
 }

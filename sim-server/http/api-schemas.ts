@@ -4,7 +4,13 @@
  * Query strings arrive as text: each schema parses text into the typed value the handler uses.
  */
 import { z } from 'zod';
-import { CAPSULE_STATES, SEVERITIES } from '../../digital-twin/index.js';
+import {
+  CAPSULE_STATES,
+  MAX_SPEED,
+  MIN_SPEED,
+  MISSION_STATES,
+  SEVERITIES,
+} from '../../digital-twin/index.js';
 
 const count = (min: number, max: number, fallback: number) =>
   z
@@ -102,3 +108,79 @@ export const REJECTS_QUERY = z.strictObject({
 
 /** Longest readings range one request may ask for: 31 days. */
 export const MAX_READINGS_RANGE_MS = 31 * 86_400_000;
+
+/** A plant time in a JSON body: ms since the epoch or an ISO 8601 date-time string. */
+const bodyTime = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ms since the epoch or an ISO 8601 time, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe('plant time: ms since the Unix epoch, or an ISO 8601 date-time');
+
+/**
+ * A capture: a title and exactly one way to name the span — `from` and `to`, `sourceCapsuleId`
+ * (from shortly before the capsule's raise to its resolution, or now) or `lastMinutes`.
+ */
+export const MISSION_CREATE_BODY = z
+  .strictObject({
+    title: z.string().trim().min(1).max(120).describe('shown in the mission list and the room'),
+    kind: z
+      .enum(['replay'], 'expected replay (branches are forked from a replay)')
+      .default('replay'),
+    from: bodyTime.optional(),
+    to: bodyTime.optional(),
+    sourceCapsuleId: id.optional().describe('capture around this capsule'),
+    lastMinutes: z
+      .number()
+      .int('expected a whole number of minutes')
+      .min(1)
+      .max(1440)
+      .optional()
+      .describe('capture the last N minutes of plant time, 1–1440'),
+  })
+  .superRefine((body, ctx) => {
+    const ways = [
+      body.from !== undefined || body.to !== undefined,
+      body.sourceCapsuleId !== undefined,
+      body.lastMinutes !== undefined,
+    ].filter(Boolean).length;
+    if (ways !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: 'give exactly one of: from and to, sourceCapsuleId, lastMinutes',
+      });
+      return;
+    }
+    if ((body.from === undefined) !== (body.to === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [body.from === undefined ? 'from' : 'to'],
+        message: 'from and to go together',
+      });
+    }
+  });
+export type MissionCreateBody = z.output<typeof MISSION_CREATE_BODY>;
+
+export const MISSIONS_QUERY = z.strictObject({
+  state: listOf(MISSION_STATES)
+    .optional()
+    .describe(`comma-separated: ${MISSION_STATES.join(', ')}`),
+  cursor: cursor.optional(),
+  limit: count(1, 1000, 50).describe('page size, 1–1000 (default 50)'),
+});
+
+export const MISSION_SEEK_BODY = z.strictObject({ t: bodyTime });
+export const MISSION_SPEED_BODY = z.strictObject({
+  speed: z.number().describe(`playback speed, ${MIN_SPEED}–${MAX_SPEED} × plant time`),
+});
+/** start, pause, resume and stop take no fields. */
+export const MISSION_EMPTY_BODY = z.strictObject({});

@@ -3,10 +3,23 @@
  * (z.toJSONSchema with the input side, since query strings arrive as text).
  */
 import { z } from 'zod';
-import { CAPSULES_QUERY, COMMANDS_QUERY, READINGS_QUERY, REJECTS_QUERY } from './api-schemas.js';
+import {
+  CAPSULES_QUERY,
+  COMMANDS_QUERY,
+  MISSION_CREATE_BODY,
+  MISSION_SEEK_BODY,
+  MISSION_SPEED_BODY,
+  MISSIONS_QUERY,
+  READINGS_QUERY,
+  REJECTS_QUERY,
+} from './api-schemas.js';
 
 interface Operation {
   path: string;
+  /** GET unless named. */
+  method?: 'post';
+  /** The JSON body a POST takes. */
+  body?: z.ZodType;
   summary: string;
   query?: z.ZodObject;
   pathParams?: string[];
@@ -48,6 +61,49 @@ const OPERATIONS: Operation[] = [
     query: REJECTS_QUERY,
     errors: [400],
   },
+  {
+    path: '/api/v1/missions',
+    method: 'post',
+    summary:
+      'Capture a replay mission: from and to, sourceCapsuleId, or lastMinutes (201 with the draft)',
+    body: MISSION_CREATE_BODY,
+    errors: [400, 404],
+  },
+  {
+    path: '/api/v1/missions',
+    summary: 'Missions, newest first, filtered by state and paged',
+    query: MISSIONS_QUERY,
+    errors: [400],
+  },
+  {
+    path: '/api/v1/missions/{id}',
+    summary: 'One mission with its playhead and annotations',
+    pathParams: ['id'],
+    errors: [404],
+  },
+  ...(['start', 'pause', 'resume', 'stop'] as const).map((action): Operation => ({
+    path: `/api/v1/missions/{id}/${action}`,
+    method: 'post',
+    summary: `${action[0]?.toUpperCase()}${action.slice(1)} a mission's playback (409 names the states it is allowed from)`,
+    pathParams: ['id'],
+    errors: [404, 409],
+  })),
+  {
+    path: '/api/v1/missions/{id}/seek',
+    method: 'post',
+    summary: "Move the playhead to plant time t inside the mission's span",
+    body: MISSION_SEEK_BODY,
+    pathParams: ['id'],
+    errors: [400, 404, 409],
+  },
+  {
+    path: '/api/v1/missions/{id}/speed',
+    method: 'post',
+    summary: 'Set the playback speed, 0.1–100×',
+    body: MISSION_SPEED_BODY,
+    pathParams: ['id'],
+    errors: [400, 404, 409],
+  },
   { path: '/healthz', summary: 'The process is up' },
   { path: '/readyz', summary: 'Database reachable and live source running', errors: [503] },
   { path: '/ws/status', summary: 'Connected clients and recent commands' },
@@ -63,6 +119,7 @@ const ERROR_SCHEMA = {
         code: { type: 'string' },
         message: { type: 'string' },
         field: { type: 'string' },
+        allowed: { type: 'array', items: { type: 'string' } },
       },
       required: ['code', 'message'],
     },
@@ -108,11 +165,29 @@ export function openApiDocument(version: string): unknown {
             ? 'A parameter is invalid; `field` names it'
             : status === 404
               ? 'Not found'
-              : 'Not ready',
+              : status === 409
+                ? 'Not allowed in the current state; `allowed` lists the states it is'
+                : 'Not ready',
         content: { 'application/json': { schema: ERROR_SCHEMA } },
       };
     }
-    paths[op.path] = { get: { summary: op.summary, parameters: parameters(op), responses } };
+    const operation: Record<string, unknown> = {
+      summary: op.summary,
+      parameters: parameters(op),
+      responses,
+    };
+    if (op.body !== undefined) {
+      operation['requestBody'] = {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }),
+          },
+        },
+      };
+    }
+    const entry = (paths[op.path] ??= {}) as Record<string, unknown>;
+    entry[op.method ?? 'get'] = operation;
   }
   return {
     openapi: '3.1.0',

@@ -22,3 +22,13 @@ export function parseQuery<T>(schema: z.ZodType<T>, query: URLSearchParams): T {
   }
   return result.data;
 }
+
+/** Validates a JSON body with a route's schema; 400 naming the first field that is wrong. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const problem = firstProblem(result.error);
+    throw new HttpError(400, 'bad_body', problem.text, { field: problem.field || 'body' });
+  }
+  return result.data;
+}

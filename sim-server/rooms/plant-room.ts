@@ -13,7 +13,8 @@ import type { LiveEngine } from '../live/live-engine.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { parseCommand } from './command-schemas.js';
-import { createPlantRoomState, PresenceState } from './plant-state.js';
+import { createPlantRoomState } from './plant-state.js';
+import { applyPresence, createPresence, presenceColor } from './presence.js';
 import type { PlantRoomState } from './plant-state.js';
 import { PlantStateSync } from './plant-state-sync.js';
 import type { RoomHub } from './room-hub.js';
@@ -22,17 +23,6 @@ import { JOIN_OPTIONS, PRESENCE_MESSAGE } from './room-messages.js';
 export const PLANT_ROOM = 'plant';
 /** Seconds a dropped client's seat is held so it can resume where it was. */
 export const RECONNECT_SECONDS = 20;
-// Presence colours, picked by join order; distinct on a dark background.
-const COLORS = [
-  '#4cc9f0',
-  '#f72585',
-  '#b5e48c',
-  '#ffb703',
-  '#9d4edd',
-  '#fb8500',
-  '#06d6a0',
-  '#ef476f',
-];
 
 export interface PlantRoomDeps {
   engine: LiveEngine;
@@ -113,19 +103,14 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
     // Everyone is an operator until authentication exists; the field is where roles will go.
     const role = 'operator';
     client.userData = { actor: { id: client.sessionId, name, role } };
-    const presence = new PresenceState();
-    presence.sessionId = client.sessionId;
-    presence.name = name;
-    presence.role = role;
-    presence.color = COLORS[this.#joined % COLORS.length] ?? '#ffffff';
-    presence.joinedAt = Date.now();
-    presence.selection = '';
-    presence.hasCursor = false;
-    presence.cursorX = 0;
-    presence.cursorY = 0;
-    presence.cursorZ = 0;
-    presence.device = parsed.data.device ?? 'desktop';
-    presence.connected = true;
+    const presence = createPresence({
+      sessionId: client.sessionId,
+      name,
+      role,
+      color: presenceColor(this.#joined),
+      device: parsed.data.device ?? 'desktop',
+      joinedAt: Date.now(),
+    });
     this.state.presence.set(client.sessionId, presence);
     this.#joined += 1;
     this.#deps.hub.setClient({
@@ -246,18 +231,7 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
       this.#refuse(client, 'invalid_presence', `presence ${firstProblem(parsed.error).text}`, body);
       return;
     }
-    if (presence === undefined) return;
-    const { selection, cursor, device } = parsed.data;
-    if (selection !== undefined) presence.selection = selection ?? '';
-    if (cursor !== undefined) {
-      presence.hasCursor = cursor !== null;
-      if (cursor !== null) {
-        presence.cursorX = cursor.x;
-        presence.cursorY = cursor.y;
-        presence.cursorZ = cursor.z;
-      }
-    }
-    if (device !== undefined) presence.device = device;
+    if (presence !== undefined) applyPresence(presence, parsed.data);
   }
 
   /** Answers a message the room cannot use: a rejection ack (commandId null) and a count. */

@@ -19,6 +19,20 @@ export const PRESENCE_MESSAGE = z.strictObject({
   /** Where the client's pointer hits the plant, metres; null hides it. */
   cursor: z.strictObject({ x: coordinate, y: coordinate, z: coordinate }).nullable().optional(),
   device: z.enum(['xr', 'desktop']).optional(),
+  /** Head pose, metres and radians; null hides the avatar's head. Clients send ≤ 20 Hz. */
+  head: z
+    .strictObject({
+      x: coordinate,
+      y: coordinate,
+      z: coordinate,
+      yaw: coordinate,
+      pitch: coordinate,
+    })
+    .nullable()
+    .optional(),
+  /** Palm centres of tracked hands in XR, metres; null when a hand is not tracked. */
+  leftHand: z.strictObject({ x: coordinate, y: coordinate, z: coordinate }).nullable().optional(),
+  rightHand: z.strictObject({ x: coordinate, y: coordinate, z: coordinate }).nullable().optional(),
 });
 export type PresenceMessage = z.infer<typeof PRESENCE_MESSAGE>;
 

@@ -22,6 +22,7 @@ import {
   listMissionEvents,
   listMissions,
   readEvents,
+  capsuleEvents,
   snapshotBytes,
   snapshotsForSpan,
   updateMission,
@@ -405,6 +406,10 @@ export class EventStore implements Storage {
 
   readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]> {
     return readEvents(this.#db, afterSeq, untilT);
+  }
+
+  capsuleEvents(fromT: number, toT: number, limit: number): Promise<TwinEvent[]> {
+    return capsuleEvents(this.#db, fromT, toT, limit);
   }
 
   async firstEventT(): Promise<number | null> {

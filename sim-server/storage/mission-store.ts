@@ -258,3 +258,30 @@ export async function readEvents(
     } as TwinEvent;
   });
 }
+
+/** Capsule raises and changes with plant time in [fromT, toT], in seq order, at most `limit`. */
+export async function capsuleEvents(
+  db: Kysely<Database>,
+  fromT: number,
+  toT: number,
+  limit: number,
+): Promise<TwinEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['seq', 't', 'type', 'payload'])
+    .where('type', 'in', ['capsule.raised', 'capsule.changed'])
+    .where('t', '>=', fromT)
+    .where('t', '<=', toT)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(
+    (row) =>
+      ({
+        ...decodePayload<Record<string, unknown>>(row.payload),
+        seq: Number(row.seq),
+        t: Number(row.t),
+        type: row.type,
+      }) as TwinEvent,
+  );
+}

@@ -209,6 +209,8 @@ export interface Storage {
   snapshotBytes(seq: number): Promise<Uint8Array | null>;
   /** Durable events after `afterSeq` up to plant time `untilT`, readings rebuilt, in seq order. */
   readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]>;
+  /** Durable capsule raises and changes in plant time [fromT, toT], at most `limit`, in seq order. */
+  capsuleEvents(fromT: number, toT: number, limit: number): Promise<TwinEvent[]>;
   /** Plant time of the log's first event, null when empty. */
   firstEventT(): Promise<number | null>;
   /**

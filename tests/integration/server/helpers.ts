@@ -46,7 +46,36 @@ export interface SeenState {
   actuators: SeenMap<{ value: number }>;
   equipment: SeenMap<{ status: string; openCapsules: number }>;
   capsules: SeenMap<SeenCapsule>;
-  presence: SeenMap<{ name: string; role: string; connected: boolean }>;
+  presence: SeenMap<{
+    name: string;
+    role: string;
+    connected: boolean;
+    hasHead: boolean;
+    headX: number;
+  }>;
+  mode: string;
+  mission: {
+    id: string;
+    state: string;
+    fromT: number;
+    toT: number;
+    t: number;
+    speed: number;
+    playing: boolean;
+  };
+  annotations: SeenMap<{ text: string; author: string; capsuleId: string; t: number }>;
+}
+
+/** The answer to a replay room `control` message. */
+export interface ControlAck {
+  requestId: string | null;
+  ok: boolean;
+  state?: string;
+  t?: number;
+  code?: string;
+  field?: string;
+  reason?: string;
+  allowed?: string[];
 }
 
 export interface Ack {
@@ -142,15 +171,34 @@ export interface TestClient {
   state(): SeenState;
   /** Sends a command and resolves with its ack (the first ack naming its commandId). */
   command(body: Record<string, unknown>): Promise<Ack>;
+  /** Sends a replay `control` and resolves with its answer (matched by a fresh requestId). */
+  control(body: Record<string, unknown>): Promise<ControlAck>;
   leave(): Promise<void>;
 }
 
-export async function joinPlant(wsUrl: string, name: string): Promise<TestClient> {
+export function joinPlant(wsUrl: string, name: string): Promise<TestClient> {
+  return joinRoom(wsUrl, 'plant', { name });
+}
+
+/** Joins (or opens) the replay room of one mission. */
+export function joinReplay(wsUrl: string, missionId: string, name: string): Promise<TestClient> {
+  return joinRoom(wsUrl, 'replay', { missionId, name });
+}
+
+let requests = 0;
+
+async function joinRoom(
+  wsUrl: string,
+  roomName: string,
+  options: Record<string, unknown>,
+): Promise<TestClient> {
   const client = new Client(wsUrl);
-  const room = await client.joinOrCreate<SeenState>('plant', { name });
+  const room = await client.joinOrCreate<SeenState>(roomName, options);
   const acks: Ack[] = [];
+  const controls: ControlAck[] = [];
   const messages: { type: string; body: unknown }[] = [];
   room.onMessage('ack', (ack: Ack) => acks.push(ack));
+  room.onMessage('control', (ack: ControlAck) => controls.push(ack));
   room.onMessage('*', (type, body) => messages.push({ type: String(type), body }));
   // The first full state arrives right after joining.
   await waitFor(
@@ -170,6 +218,15 @@ export async function joinPlant(wsUrl: string, name: string): Promise<TestClient
         () =>
           acks.slice(before).find((ack) => ack.commandId === (typeof id === 'string' ? id : null)),
         `the ack of ${JSON.stringify(body)}`,
+      );
+    },
+    control: async (body) => {
+      requests += 1;
+      const requestId = `r${requests}`;
+      room.send('control', { ...body, requestId });
+      return waitFor(
+        () => controls.find((ack) => ack.requestId === requestId),
+        `the answer to control ${JSON.stringify(body)}`,
       );
     },
     leave: async () => {
@@ -204,14 +261,25 @@ export function criticalOnReactor(state: SeenState): SeenCapsule | undefined {
   return found;
 }
 
-export async function getJson(
-  base: string,
-  path: string,
-): Promise<{
+export interface JsonReply {
   status: number;
-  body: Record<string, unknown> & { error?: { code: string; message: string; field?: string } };
-}> {
+  body: Record<string, unknown> & {
+    error?: { code: string; message: string; field?: string; allowed?: string[] };
+  };
+}
+
+export async function getJson(base: string, path: string): Promise<JsonReply> {
   const response = await fetch(new URL(path, base));
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** POSTs `body` as JSON and returns the status and parsed answer. */
+export async function postJson(base: string, path: string, body: unknown = {}): Promise<JsonReply> {
+  const response = await fetch(new URL(path, base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
