@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const app = new PlantApp(canvas, plant, endpoint, name);
   window.twinspace = app;
   await app.start();
+  // A shared link to a replay (?mission=M-3) opens the team's replay room for it.
+  const mission = params.get('mission');
+  if (mission !== null) await app.openMission(mission);
   document.body.dataset['ready'] = 'true';
 }
 

@@ -166,13 +166,18 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     this.onMessage('presence', (client, body) =>
       this.#guard(client, 'presence', () => this.#onPresence(client, body)),
     );
+    this.onMessage('markers', (client) =>
+      this.#guard(client, 'markers', () =>
+        client.send('markers', { missionId: this.#mission.id, markers: this.#markers }),
+      ),
+    );
     this.onMessage('*', (client, type) =>
       this.#guard(client, String(type), () =>
         client.send('ack', {
           commandId: null,
           status: 'rejected',
           code: 'unknown_message',
-          reason: `message type ${JSON.stringify(type)} is not one of control, command, presence`,
+          reason: `message type ${JSON.stringify(type)} is not one of control, command, presence, markers`,
         }),
       ),
     );

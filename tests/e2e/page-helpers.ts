@@ -27,7 +27,7 @@ export async function openApp(
 ): Promise<Page> {
   const page = await browser.newPage({ viewport: VIEWPORT });
   if (beforeLoad !== undefined) await beforeLoad(page);
-  await page.goto(`${url}?name=${encodeURIComponent(name)}`);
+  await page.goto(`${url}${url.includes('?') ? '&' : '?'}name=${encodeURIComponent(name)}`);
   await page.waitForFunction(
     () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
     undefined,

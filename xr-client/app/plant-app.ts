@@ -16,8 +16,13 @@ import { QUALITIES, formatProblems, validatePlant } from '../../digital-twin/ind
 import type { Command, CommandAck, Equipment, Plant, Quality } from '../../digital-twin/index.js';
 import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer } from '../capsules/capsule-layer.js';
-import { PlantConnection } from '../net/plant-connection.js';
-import type { ConnectionStatus, RoomPresence, RoomSensor } from '../net/plant-connection.js';
+import { PLANT_ROOM, PlantConnection, REPLAY_ROOM } from '../net/plant-connection.js';
+import type {
+  ConnectionStatus,
+  ReplayControl,
+  RoomPresence,
+  RoomSensor,
+} from '../net/plant-connection.js';
 import { clientCapsule } from '../net/room-capsule.js';
 import type { ClientCapsule, RoomCapsule } from '../net/room-capsule.js';
 import { createScene, frameBounds } from '../scene/create-scene.js';
@@ -28,6 +33,7 @@ import type { PlantView } from '../scene/plant-view.js';
 import { compareCapsulesForList } from '../ui/capsule-order.js';
 import { Panel, PANEL_WIDTH_PX } from '../ui/panel.js';
 import type { PanelAction } from '../ui/panel.js';
+import { Timeline } from '../ui/timeline.js';
 import { trendPolylines } from '../ui/trend-points.js';
 import { xrStartPose } from '../xr/start-pose.js';
 import { XR_UI_METADATA, XrSession } from '../xr/xr-session.js';
@@ -64,6 +70,8 @@ export class PlantApp {
   readonly gui: AdvancedDynamicTexture;
   readonly panel: Panel;
   readonly connection: PlantConnection;
+  /** The LIVE/REPLAY badge, capture buttons and the replay timeline. */
+  readonly timeline: Timeline;
   readonly #sensorValues = new Map<string, RoomSensor>();
   readonly #presence = new Map<string, RoomPresence>();
   readonly #presenceMarkers = new Map<string, Mesh>();
@@ -76,6 +84,7 @@ export class PlantApp {
   #xrPanelMesh: Mesh | null = null;
   #xrGui: AdvancedDynamicTexture | null = null;
   #status: ConnectionStatus = 'connecting';
+  #missionState = '';
   #lastCursorSent = 0;
   /** Problems seen in room data (unknown severities …), newest last; shown to tests and logs. */
   readonly problems: string[] = [];
@@ -121,6 +130,24 @@ export class PlantApp {
     this.panel = new Panel('panel', () => this.select(null));
     this.gui.addControl(this.panel.root);
 
+    this.timeline = new Timeline(document.body, {
+      replayLast: (minutes) =>
+        void this.#capture({ title: `Last ${minutes} min (${name})`, lastMinutes: minutes }),
+      replaySelectedCapsule: () => {
+        const selection = this.#selection;
+        if (selection?.kind !== 'capsule') return;
+        const capsule = this.capsules.get(selection.id);
+        void this.#capture({
+          title: capsule?.title ?? selection.id,
+          sourceCapsuleId: selection.id,
+        });
+      },
+      play: () => void this.#control({ type: this.#missionState === 'draft' ? 'start' : 'resume' }),
+      pause: () => void this.#control({ type: 'pause' }),
+      seek: (t) => void this.#control({ type: 'seek', t }),
+      speed: (speed) => void this.#control({ type: 'speed', speed }),
+      backToLive: () => void this.backToLive(),
+    });
     this.connection = new PlantConnection(
       endpoint,
       {
@@ -130,6 +157,12 @@ export class PlantApp {
         capsuleRemoved: (id) => this.#onCapsuleRemoved(id),
         presence: (sessionId, presence) => this.#onPresence(sessionId, presence),
         status: (status, detail) => this.#onStatus(status, detail),
+        mission: (mode, mission) => {
+          this.#missionState = mission.state;
+          this.timeline.setMission(mode, mission);
+        },
+        markers: (markers) => this.timeline.setMarkers(markers),
+        annotation: (annotation) => this.timeline.addAnnotation(annotation),
       },
       { name, device: 'desktop' },
     );
@@ -180,9 +213,61 @@ export class PlantApp {
     return this.#xr;
   }
 
+  /** Joins the replay of mission `id` (the team's shared room for it). */
+  async openMission(id: string): Promise<void> {
+    await this.connection.switchRoom(REPLAY_ROOM, { missionId: id });
+    const url = new URL(location.href);
+    url.searchParams.set('mission', id);
+    history.replaceState(null, '', url);
+  }
+
+  /** Leaves a replay for the live plant. */
+  async backToLive(): Promise<void> {
+    await this.connection.switchRoom(PLANT_ROOM);
+    const url = new URL(location.href);
+    url.searchParams.delete('mission');
+    history.replaceState(null, '', url);
+    this.timeline.say('');
+  }
+
+  /** Captures a span of the live log as a mission, opens its replay and starts it. */
+  async #capture(body: Record<string, unknown>): Promise<void> {
+    this.timeline.say('capturing…');
+    try {
+      const response = await fetch(new URL('./api/v1/missions', location.href), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'replay', ...body }),
+      });
+      const answer = (await response.json()) as {
+        mission?: { id: string };
+        error?: { message: string };
+      };
+      if (!response.ok || answer.mission === undefined) {
+        this.timeline.say(`capture refused: ${answer.error?.message ?? response.statusText}`);
+        return;
+      }
+      await this.openMission(answer.mission.id);
+      this.timeline.say('');
+      await this.#control({ type: 'start' });
+    } catch (error) {
+      this.timeline.say(
+        `capture failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  async #control(control: ReplayControl): Promise<void> {
+    const answer = await this.connection.sendControl(control);
+    this.timeline.say(
+      answer.ok ? '' : `${control.type}: ${answer.reason ?? answer.code ?? 'refused'}`,
+    );
+  }
+
   /** Select a capsule or equipment (or nothing) and show its panel. */
   select(selection: Selection): void {
     this.#selection = selection;
+    this.timeline.setCapsuleSelected(selection?.kind === 'capsule');
     this.layer.select(selection?.kind === 'capsule' ? selection.id : null);
     this.connection.sendPresence({ selection: selection?.id ?? null });
     if (selection === null) {
@@ -231,10 +316,12 @@ export class PlantApp {
     this.layer.flush();
     this.view.sensors.flush();
     if (this.#listDirty) this.#renderList();
+    this.timeline.tick();
     scene.render();
   }
 
   #reset(): void {
+    this.timeline.reset();
     this.capsules.clear();
     this.layer.clear();
     for (const marker of this.#presenceMarkers.values()) marker.dispose();

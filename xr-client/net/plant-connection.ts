@@ -6,6 +6,8 @@ import type { RoomCapsule } from './room-capsule.js';
 
 /** The room the live plant is served in. */
 export const PLANT_ROOM = 'plant';
+/** The room a mission is replayed in (one per mission, found by `missionId`). */
+export const REPLAY_ROOM = 'replay';
 
 /** Colyseus closes with this code when the client itself left on purpose. */
 const CONSENTED_LEAVE = 4000;
@@ -33,6 +35,56 @@ export interface RoomPresence {
   device: string;
 }
 
+/** The mission a replay room plays (rooms/plant-state.ts MissionPlayState); id '' when live. */
+export interface RoomMission {
+  id: string;
+  title: string;
+  kind: string;
+  state: string;
+  fromT: number;
+  toT: number;
+  t: number;
+  anchorT: number;
+  anchorWall: number;
+  speed: number;
+  playing: boolean;
+}
+
+/** A capsule raise or change on a replay's timeline (sent by the replay room on join). */
+export interface TimelineMarker {
+  t: number;
+  kind: 'raised' | 'changed';
+  capsuleId: string;
+  severity: string | null;
+  action: string | null;
+  title: string | null;
+}
+
+export interface RoomAnnotation {
+  id: string;
+  t: number;
+  text: string;
+  equipmentId: string;
+  capsuleId: string;
+  author: string;
+  color: string;
+}
+
+/** What a replay control is answered with. */
+export interface ControlAnswer {
+  requestId: string | null;
+  ok: boolean;
+  state?: string;
+  code?: string;
+  field?: string;
+  reason?: string;
+}
+
+export type ReplayControl =
+  | { type: 'start' | 'pause' | 'resume' | 'stop' }
+  | { type: 'seek'; t: number }
+  | { type: 'speed'; speed: number };
+
 /** What the scene needs to hear from the room; every room (first or after a reconnect) calls these. */
 export interface RoomListener {
   /** A new room arrived: forget everything shown, the room's full state follows. */
@@ -42,6 +94,10 @@ export interface RoomListener {
   capsuleRemoved(id: string): void;
   presence(sessionId: string, presence: RoomPresence | null): void;
   status(status: ConnectionStatus, detail: string): void;
+  /** The room's mode and mission changed (replay rooms; live sends mode 'live' once). */
+  mission?(mode: 'live' | 'replay', mission: RoomMission): void;
+  markers?(markers: TimelineMarker[]): void;
+  annotation?(annotation: RoomAnnotation): void;
 }
 
 /**
@@ -54,7 +110,12 @@ export class PlantConnection {
   readonly #client: Client;
   readonly #listener: RoomListener;
   readonly #joinOptions: Record<string, unknown>;
+  /** The room joined (and rejoined after a drop): the plant, or a mission's replay. */
+  #roomName = PLANT_ROOM;
+  #roomOptions: Record<string, unknown> = {};
   #room: Room | null = null;
+  #controlCounter = 0;
+  readonly #controls = new Map<string, (answer: ControlAnswer) => void>();
   #status: ConnectionStatus = 'connecting';
   #closed = false;
   #attempt = 0;
@@ -80,9 +141,58 @@ export class PlantConnection {
 
   /** Join the room; resolves once joined, rejects if the first join fails. */
   async connect(): Promise<void> {
-    this.#setStatus('connecting', 'joining the plant room');
-    const room = await this.#client.joinOrCreate(PLANT_ROOM, this.#joinOptions);
+    this.#setStatus('connecting', `joining the ${this.#roomName} room`);
+    const room = await this.#client.joinOrCreate(this.#roomName, this.#options());
     this.#adopt(room);
+  }
+
+  /** Which room this connection is in: the live plant or a replay. */
+  get roomName(): string {
+    return this.#roomName;
+  }
+
+  /**
+   * Moves to another room — a mission's replay, or back to the live plant. The new room is
+   * joined before the old one is left, so a failed join leaves the client where it was.
+   */
+  async switchRoom(roomName: string, options: Record<string, unknown> = {}): Promise<void> {
+    const room = await this.#client.joinOrCreate(roomName, { ...this.#joinOptions, ...options });
+    const old = this.#room;
+    this.#roomName = roomName;
+    this.#roomOptions = options;
+    this.#failPending('the client moved to another room');
+    this.#adopt(room);
+    if (old !== null) await old.leave(true).catch(() => undefined);
+  }
+
+  /** Sends a playback control to the replay room; resolves with its answer. */
+  sendControl(control: ReplayControl): Promise<ControlAnswer> {
+    const room = this.#room;
+    if (room === null || this.#status !== 'online' || this.#roomName !== REPLAY_ROOM) {
+      return Promise.resolve({
+        requestId: null,
+        ok: false,
+        code: 'offline',
+        reason: 'not in a replay room',
+      });
+    }
+    this.#controlCounter += 1;
+    const requestId = `c${this.#controlCounter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#controls.delete(requestId);
+        resolve({ requestId, ok: false, code: 'no_ack', reason: 'no answer from the server' });
+      }, ACK_TIMEOUT_MS);
+      this.#controls.set(requestId, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      room.send('control', { ...control, requestId });
+    });
+  }
+
+  #options(): Record<string, unknown> {
+    return { ...this.#joinOptions, ...this.#roomOptions };
   }
 
   /** A command id unique to this page. */
@@ -122,6 +232,7 @@ export class PlantConnection {
     selection?: string | null;
     cursor?: { x: number; y: number; z: number } | null;
     device?: 'xr' | 'desktop';
+    head?: { x: number; y: number; z: number; yaw: number; pitch: number } | null;
   }): void {
     if (this.#status === 'online') this.#room?.send('presence', presence);
   }
@@ -166,6 +277,33 @@ export class PlantConnection {
     state.presence.onRemove((_presence: RoomPresence, id: string) =>
       this.#listener.presence(id, null),
     );
+    // The mission bar follows the room's mode and playhead: checked after each patch and told
+    // only when something it shows changed.
+    let told = '';
+    room.onStateChange((roomState: any) => {
+      const m = roomState.mission as RoomMission | undefined;
+      if (m === undefined) return;
+      const mode = roomState.mode === 'replay' ? 'replay' : 'live';
+      const key = `${mode}|${m.id}|${m.state}|${m.fromT}|${m.toT}|${m.t}|${m.anchorT}|${m.anchorWall}|${m.speed}|${m.playing}`;
+      if (key === told) return;
+      told = key;
+      this.#listener.mission?.(mode, {
+        id: m.id,
+        title: m.title,
+        kind: m.kind,
+        state: m.state,
+        fromT: m.fromT,
+        toT: m.toT,
+        t: m.t,
+        anchorT: m.anchorT,
+        anchorWall: m.anchorWall,
+        speed: m.speed,
+        playing: m.playing,
+      });
+    });
+    state.annotations.onAdd((annotation: RoomAnnotation) =>
+      this.#listener.annotation?.(annotation),
+    );
     /* eslint-enable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unnecessary-type-assertion */
     room.onMessage('ack', (ack: CommandAck) => {
       const pending = this.#pending.get(ack.commandId);
@@ -175,6 +313,17 @@ export class PlantConnection {
       pending.resolve(ack);
     });
     // Discrete happenings the state already reflects; registered so they are not "unhandled".
+    room.onMessage('control', (answer: ControlAnswer) => {
+      const resolve = answer.requestId === null ? undefined : this.#controls.get(answer.requestId);
+      if (resolve === undefined) return;
+      this.#controls.delete(answer.requestId as string);
+      resolve(answer);
+    });
+    room.onMessage('markers', (body: { markers: TimelineMarker[] }) =>
+      this.#listener.markers?.(body.markers),
+    );
+    // Asked for once the handler is in place: a message sent while joining may come too early.
+    if (this.#roomName === REPLAY_ROOM) room.send('markers', {});
     room.onMessage('capsule', () => {});
     room.onMessage('command', () => {});
     room.onMessage('*', () => {});
@@ -202,7 +351,7 @@ export class PlantConnection {
       try {
         const room = useToken
           ? await this.#client.reconnect(token)
-          : await this.#client.joinOrCreate(PLANT_ROOM, this.#joinOptions);
+          : await this.#client.joinOrCreate(this.#roomName, this.#options());
         this.#adopt(room);
         return;
       } catch (error) {
