@@ -72,6 +72,8 @@ export class MissionService {
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #unsubscribe: (() => void) | null;
   #pending = new Set<Promise<unknown>>();
+  /** Capsules auto-capture already opened a mission for (one each). */
+  readonly #captured = new Set<string>();
 
   constructor(options: MissionServiceOptions) {
     this.#storage = options.storage;
@@ -216,20 +218,26 @@ export class MissionService {
     return { raisedAt: stored.raisedAt, closedAt: closedAt(stored) };
   }
 
+  /** A capsule that is raised critical, or escalates to critical, opens one draft around itself. */
   #autoCapture(events: readonly TwinEvent[]): void {
     for (const event of events) {
-      if (event.type !== 'capsule.raised' || event.capsule.severity !== 'critical') continue;
-      const capsule = event.capsule;
+      let capsuleId: string | null = null;
+      if (event.type === 'capsule.raised' && event.capsule.severity === 'critical')
+        capsuleId = event.capsule.id;
+      else if (event.type === 'capsule.changed' && event.changes.severity === 'critical')
+        capsuleId = event.capsuleId;
+      if (capsuleId === null || this.#captured.has(capsuleId)) continue;
+      this.#captured.add(capsuleId);
+      const id = capsuleId;
+      const title = this.#engine.twin.capsules.get(id)?.title ?? id;
       const job = this.create(
-        { title: `Auto: ${capsule.title}`, span: { kind: 'capsule', capsuleId: capsule.id } },
+        { title: `Auto: ${title}`, span: { kind: 'capsule', capsuleId: id } },
         AUTO_CAPTURE_ACTOR,
       ).then(
         (result) => {
-          if (!result.ok)
-            this.#log.warn(`missions: auto-capture of ${capsule.id}: ${result.reason}`);
+          if (!result.ok) this.#log.warn(`missions: auto-capture of ${id}: ${result.reason}`);
         },
-        (error: unknown) =>
-          this.#log.error(`missions: auto-capture of ${capsule.id} failed`, error),
+        (error: unknown) => this.#log.error(`missions: auto-capture of ${id} failed`, error),
       );
       this.#pending.add(job);
       void job.finally(() => this.#pending.delete(job));

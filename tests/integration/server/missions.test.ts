@@ -35,7 +35,7 @@ let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  server = await startTestServer({ SNAPSHOT_EVERY_S: '10' });
+  server = await startTestServer({ SNAPSHOT_EVERY_S: '10', AUTO_CAPTURE: 'critical' });
   base = server.server.url;
   live = await joinPlant(server.wsUrl, 'Live watcher');
   critical = await waitFor(() => criticalOnReactor(live.state()), 'the critical capsule', 80_000);
@@ -56,6 +56,17 @@ function seenCapsuleIds(client: TestClient): string[] {
 }
 
 describe('capturing a mission over HTTP', () => {
+  it('opened a draft around the critical capsule by itself (AUTO_CAPTURE=critical)', async () => {
+    const auto = await waitFor(async () => {
+      const listed = await getJson(base, '/api/v1/missions?state=draft');
+      return (listed.body['items'] as (MissionJson & { createdBy: { role: string } })[]).find(
+        (m) => m.sourceCapsuleId === critical.id,
+      );
+    }, 'the auto-captured mission');
+    expect(auto.createdBy.role).toBe('system');
+    expect(auto.fromT).toBe((critical as unknown as { raisedAt: number }).raisedAt - 120_000);
+  });
+
   it('captures "this capsule" from shortly before its raise, as a draft', async () => {
     const reply = await postJson(base, '/api/v1/missions', {
       title: 'Cooling pump trip',
