@@ -115,6 +115,14 @@ describe.skipIf(skipReason !== null)('replaying a mission in the browser', () =>
     expect(fraction.left).toBeGreaterThan(5);
     expect(fraction.left).toBeLessThan(15);
 
+    // Scrubbing changes what the capsule list shows: fewer capsules were open early in the span
+    // than at its end.
+    const early = await bob.evaluate(() => (window as any).twinspace.capsules.size as number);
+    await alice.mouse.click(span.left + span.width * 0.995, span.y);
+    await bob.waitForFunction((early) => (window as any).twinspace.capsules.size > early, early, {
+      timeout: 20_000,
+    });
+
     await alice.selectOption('#tl-speed', '10');
     await bob.waitForFunction(
       () => (document.getElementById('tl-speed') as HTMLSelectElement).value === '10',
