@@ -89,6 +89,10 @@ describe.skipIf(skipReason !== null)('replaying a mission in the browser', () =>
   );
 
   it("shows one page's pause, seek and speed on the other", { timeout: 60_000 }, async () => {
+    // Each sees the other as an avatar at their camera, named and coloured.
+    await alice.waitForFunction(() => (window as any).twinspace.avatars.count >= 1, undefined, {
+      timeout: 20_000,
+    });
     await alice.click('#tl-play');
     await bob.waitForFunction(
       () => document.getElementById('mission-bar')?.dataset['missionState'] === 'paused',

@@ -25,6 +25,7 @@ import type {
 } from '../net/plant-connection.js';
 import { clientCapsule } from '../net/room-capsule.js';
 import type { ClientCapsule, RoomCapsule } from '../net/room-capsule.js';
+import { Avatars } from '../scene/avatars.js';
 import { createScene, frameBounds } from '../scene/create-scene.js';
 import type { SceneHandles } from '../scene/create-scene.js';
 import { equipmentSize } from '../scene/equipment-dimensions.js';
@@ -72,6 +73,8 @@ export class PlantApp {
   readonly connection: PlantConnection;
   /** The LIVE/REPLAY badge, capture buttons and the replay timeline. */
   readonly timeline: Timeline;
+  /** Others' heads, names and colours. */
+  readonly avatars: Avatars;
   readonly #sensorValues = new Map<string, RoomSensor>();
   readonly #presence = new Map<string, RoomPresence>();
   readonly #presenceMarkers = new Map<string, Mesh>();
@@ -129,6 +132,7 @@ export class PlantApp {
     this.gui.addControl(this.#list);
     this.panel = new Panel('panel', () => this.select(null));
     this.gui.addControl(this.panel.root);
+    this.avatars = new Avatars(scene, this.gui);
 
     this.timeline = new Timeline(document.body, {
       replayLast: (minutes) =>
@@ -317,11 +321,16 @@ export class PlantApp {
     this.view.sensors.flush();
     if (this.#listDirty) this.#renderList();
     this.timeline.tick();
+    if (camera !== null && this.#status === 'online') {
+      const head = this.avatars.poseToSend(camera, performance.now());
+      if (head !== null) this.connection.sendPresence({ head });
+    }
     scene.render();
   }
 
   #reset(): void {
     this.timeline.reset();
+    this.avatars.clear();
     this.capsules.clear();
     this.layer.clear();
     for (const marker of this.#presenceMarkers.values()) marker.dispose();
@@ -363,6 +372,7 @@ export class PlantApp {
   #onPresence(sessionId: string, presence: RoomPresence | null): void {
     if (presence === null) this.#presence.delete(sessionId);
     else this.#presence.set(sessionId, presence);
+    if (sessionId !== this.connection.sessionId) this.avatars.update(sessionId, presence);
     const others = [...this.#presence.values()].filter(
       (p) => p.sessionId !== this.connection.sessionId,
     );

@@ -33,6 +33,12 @@ export interface RoomPresence {
   cursorY: number;
   cursorZ: number;
   device: string;
+  hasHead: boolean;
+  headX: number;
+  headY: number;
+  headZ: number;
+  headYaw: number;
+  headPitch: number;
 }
 
 /** The mission a replay room plays (rooms/plant-state.ts MissionPlayState); id '' when live. */
