@@ -81,8 +81,11 @@ export class Avatars {
     avatar.label.isVisible = true;
   }
 
+  /** A new room: drop every avatar, and send this client's pose again even if it did not move. */
   clear(): void {
     for (const id of [...this.#heads.keys()]) this.update(id, null);
+    this.#sent = null;
+    this.#lastSent = 0;
   }
 
   /** This client's head pose when it is due to be sent, else null. */
