@@ -180,6 +180,11 @@ export class PlantApp {
         this.#xrStartPose(),
       );
       this.#xr?.experience.baseExperience.onStateChangedObservable.add(() => this.#placePanel());
+      // Headset hands share the desktop's gestures: an open palm opens the panel (a fist's
+      // grab-move is the session's own; a pinch is the platform's select).
+      this.#xr?.onGesture((change) => {
+        if (change.to === 'open' && this.#xr?.inXr === true) this.#openPalm();
+      });
     } catch (error) {
       this.problems.push(
         `WebXR unavailable: ${error instanceof Error ? error.message : String(error)}`,
@@ -403,6 +408,14 @@ export class PlantApp {
       }
       this.#fistAt = { x: event.x, y: event.y };
     }
+  }
+
+  /** An open palm (camera or headset hand) opens the panel: the selection's, else the first capsule's. */
+  #openPalm(): void {
+    const first = [...this.capsules.values()].sort(compareCapsulesForList)[0];
+    const selection =
+      this.#selection ?? (first === undefined ? null : { kind: 'capsule' as const, id: first.id });
+    if (selection !== null) this.select(selection);
   }
 
   #sendCursor(x: number, y: number): void {
