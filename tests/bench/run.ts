@@ -21,6 +21,7 @@ const SECTIONS: Section[] = [
   { name: 'ingest', file: './ingest-bench.ts', exportName: 'benchIngest' },
   { name: 'capsule-writes', file: './capsule-write-bench.ts', exportName: 'benchCapsuleWrites' },
   { name: 'client', file: './client-bench.ts', exportName: 'benchClient' },
+  { name: 'hands', file: './hands-bench.ts', exportName: 'benchHands' },
 ];
 
 function format(value: number | string): string {
