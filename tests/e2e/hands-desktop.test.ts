@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== null)('hands on the desktop with a fake camera', 
 
         await page.click('.hands-toggle');
         expect(await handsState(page)).toEqual({ state: 'off', message: '' });
-        expect(await page.isVisible('.hands-preview')).toBe(false);
+        await page.waitForSelector('.hands-preview', { state: 'hidden', timeout: 10_000 });
         const frames = await page.evaluate(() => (window as any).twinspace.hands.stats);
         expect(frames).toBeNull();
       } finally {
