@@ -22,6 +22,7 @@ const SECTIONS: Section[] = [
   { name: 'capsule-writes', file: './capsule-write-bench.ts', exportName: 'benchCapsuleWrites' },
   { name: 'client', file: './client-bench.ts', exportName: 'benchClient' },
   { name: 'missions', file: './missions-bench.ts', exportName: 'benchMissions' },
+  { name: 'hands', file: './hands-bench.ts', exportName: 'benchHands' },
 ];
 
 function format(value: number | string): string {

@@ -25,13 +25,20 @@ export function chromiumPath(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** Launch headless Chromium; throws with a clear message when it is missing. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launch headless Chromium; throws with a clear message when it is missing. `extraArgs` come
+ * after the common flags (a fake camera for the hand tests, …).
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const executablePath = chromiumPath();
   if (executablePath === null) {
     throw new Error(
       "Chromium not found at /usr/bin/chromium: install Debian's chromium or set CHROMIUM_PATH",
     );
   }
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({
+    executablePath,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
 }

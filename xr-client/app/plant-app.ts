@@ -26,6 +26,8 @@ import type {
 import { clientCapsule } from '../net/room-capsule.js';
 import type { ClientCapsule, RoomCapsule } from '../net/room-capsule.js';
 import { Avatars } from '../scene/avatars.js';
+import { DesktopHands } from '../hands/desktop-hands.js';
+import type { HandGestureEvent } from '../hands/desktop-hands.js';
 import { createScene, frameBounds } from '../scene/create-scene.js';
 import type { SceneHandles } from '../scene/create-scene.js';
 import { equipmentSize } from '../scene/equipment-dimensions.js';
@@ -54,6 +56,9 @@ const STATUS_COLORS: { readonly [S in ConnectionStatus]: string } = {
   offline: '#f87171',
 };
 
+/** Radians the orbit camera turns per CSS px a fist moves. */
+const FIST_ORBIT_RAD_PER_PX = 0.006;
+
 /** Selection: a capsule, an equipment, or nothing. */
 type Selection = { kind: 'capsule'; id: string } | { kind: 'equipment'; id: string } | null;
 
@@ -75,6 +80,11 @@ export class PlantApp {
   readonly timeline: Timeline;
   /** Others' heads, names and colours. */
   readonly avatars: Avatars;
+  /** Webcam hand tracking ("Hands (camera)"), off until the user turns it on. */
+  readonly hands: DesktopHands;
+  /** Where the last hand pinch selected (CSS px) and what it picked, for tests and logs. */
+  lastHandPick: { x: number; y: number; selected: Selection } | null = null;
+  #fistAt: { x: number; y: number } | null = null;
   readonly #sensorValues = new Map<string, RoomSensor>();
   readonly #presence = new Map<string, RoomPresence>();
   readonly #presenceMarkers = new Map<string, Mesh>();
@@ -183,6 +193,15 @@ export class PlantApp {
       }
     });
 
+    this.hands = new DesktopHands(
+      (event) => this.#onHandGesture(event),
+      () => {
+        const canvas = this.handles.engine.getRenderingCanvas();
+        return { width: canvas?.clientWidth ?? 0, height: canvas?.clientHeight ?? 0 };
+      },
+      new URLSearchParams(location.search).get('handModel') ?? undefined,
+    );
+
     this.handles.engine.runRenderLoop(() => this.#frame());
     window.addEventListener('resize', () => this.handles.engine.resize());
   }
@@ -198,6 +217,11 @@ export class PlantApp {
         this.#xrStartPose(),
       );
       this.#xr?.experience.baseExperience.onStateChangedObservable.add(() => this.#placePanel());
+      // Headset hands share the desktop's gestures: an open palm opens the panel (a fist's
+      // grab-move is the session's own; a pinch is the platform's select).
+      this.#xr?.onGesture((change) => {
+        if (change.to === 'open' && this.#xr?.inXr === true) this.#openPalm();
+      });
     } catch (error) {
       this.problems.push(
         `WebXR unavailable: ${error instanceof Error ? error.message : String(error)}`,
@@ -448,6 +472,47 @@ export class PlantApp {
       }
     }
     return false;
+  }
+
+  /**
+   * Desktop hand gestures: a pinch selects what lies under the hand's pointer, an open palm
+   * opens the panel (of the selection, else of the first capsule in the list), a fist drags
+   * the orbit camera round.
+   */
+  #onHandGesture(event: HandGestureEvent): void {
+    if (this.#xr?.inXr ?? false) return;
+    if (event.gesture === 'pinch' && event.phase === 'start') {
+      this.#pickAt(event.x, event.y);
+      this.lastHandPick = { x: event.x, y: event.y, selected: this.#selection };
+    } else if (event.gesture === 'open' && event.phase === 'start') {
+      const first = [...this.capsules.values()].sort(compareCapsulesForList)[0];
+      const selection =
+        this.#selection ??
+        (first === undefined ? null : { kind: 'capsule' as const, id: first.id });
+      if (selection !== null) this.select(selection);
+    } else if (event.gesture === 'fist') {
+      if (event.phase === 'end') {
+        this.#fistAt = null;
+        return;
+      }
+      const camera = this.handles.camera;
+      if (this.#fistAt !== null && event.phase === 'move') {
+        camera.alpha -= (event.x - this.#fistAt.x) * FIST_ORBIT_RAD_PER_PX;
+        camera.beta = Math.min(
+          Math.PI / 2 - 0.05,
+          Math.max(0.1, camera.beta - (event.y - this.#fistAt.y) * FIST_ORBIT_RAD_PER_PX),
+        );
+      }
+      this.#fistAt = { x: event.x, y: event.y };
+    }
+  }
+
+  /** An open palm (camera or headset hand) opens the panel: the selection's, else the first capsule's. */
+  #openPalm(): void {
+    const first = [...this.capsules.values()].sort(compareCapsulesForList)[0];
+    const selection =
+      this.#selection ?? (first === undefined ? null : { kind: 'capsule' as const, id: first.id });
+    if (selection !== null) this.select(selection);
   }
 
   #sendCursor(x: number, y: number): void {

@@ -9,6 +9,8 @@ import '@babylonjs/core/XR/motionController/index.js';
 import { WebXRDefaultExperience } from '@babylonjs/core/XR/webXRDefaultExperience.js';
 import { WebXRState } from '@babylonjs/core/XR/webXRTypes.js';
 import { WebXRSessionManager } from '@babylonjs/core/XR/webXRSessionManager.js';
+import { GestureClassifier, pointsFromXrJoints } from '../../workers/index.js';
+import type { GestureChange, HandObservation } from '../../workers/index.js';
 import type { XrStartPose } from './start-pose.js';
 
 /**
@@ -36,6 +38,12 @@ export class XrSession {
   #observer: Observer<PointerInfo> | null = null;
   readonly #ray = new Ray(Vector3.Zero(), Vector3.Forward(), 1000);
   #teleportHeld = false;
+  /** The same classifier the desktop camera path uses, on the headset's hand joints. */
+  readonly gestures = new GestureClassifier();
+  readonly #joints = new Float32Array(25 * 3);
+  /** The wrist (physical space, m) of the hand holding a fist, while it grabs the world. */
+  #grab: { handedness: 'left' | 'right'; x: number; y: number; z: number } | null = null;
+  #onGesture: ((change: GestureChange) => void) | null = null;
 
   private constructor(scene: Scene, xr: WebXRDefaultExperience) {
     this.#scene = scene;
@@ -67,6 +75,7 @@ export class XrSession {
     xr.baseExperience.onStateChangedObservable.add(() => session.#holdTeleport(false));
     if (startPose !== null) session.#startAt(startPose);
     if (await WebXRSessionManager.IsSessionSupportedAsync('immersive-ar')) session.#addArButton();
+    xr.baseExperience.sessionManager.onXRFrameObservable.add((frame) => session.#trackHands(frame));
     return session;
   }
 
@@ -94,10 +103,110 @@ export class XrSession {
     return { position: head.add(forward.scale(distance)).add(new Vector3(0, -0.15, 0)), head };
   }
 
+  /**
+   * Hear the hands' gesture changes (open palm opens the panel in the app). Pinch stays the
+   * platform's select (Babylon's pointer selection); a fist is handled here: it grabs the world,
+   * and moving the hand moves the user the other way.
+   */
+  onGesture(handler: (change: GestureChange) => void): void {
+    this.#onGesture = handler;
+  }
+
   dispose(): void {
     if (this.#observer !== null) this.#scene.onPointerObservable.remove(this.#observer);
     this.#observer = null;
     this.#xr.dispose();
+  }
+
+  #trackHands(frame: XRFrame): void {
+    const manager = this.#xr.baseExperience.sessionManager;
+    // Physical space: teleports and grabs move the user's offset, not these coordinates.
+    const space = manager.baseReferenceSpace;
+    const observations: HandObservation[] = [];
+    let wrist: { handedness: 'left' | 'right'; x: number; y: number; z: number } | null = null;
+    for (const source of frame.session.inputSources) {
+      const hand = source.hand;
+      if (hand === undefined || (source.handedness !== 'left' && source.handedness !== 'right'))
+        continue;
+      let complete = hand.size >= 25 && frame.getJointPose !== undefined;
+      let i = 0;
+      for (const joint of hand.values()) {
+        if (!complete || i >= 25) break;
+        const pose = frame.getJointPose!(joint, space);
+        if (pose === undefined) {
+          complete = false;
+          break;
+        }
+        const p = pose.transform.position;
+        this.#joints[i * 3] = p.x;
+        this.#joints[i * 3 + 1] = p.y;
+        this.#joints[i * 3 + 2] = p.z;
+        i += 1;
+      }
+      observations.push({
+        handedness: source.handedness,
+        points: complete ? pointsFromXrJoints(this.#joints) : null,
+      });
+      if (complete && this.#grab?.handedness === source.handedness)
+        wrist = {
+          handedness: source.handedness,
+          x: this.#joints[0]!,
+          y: this.#joints[1]!,
+          z: this.#joints[2]!,
+        };
+    }
+    for (const change of this.gestures.update(observations, performance.now())) {
+      if (change.from === 'fist' && this.#grab?.handedness === change.handedness) this.#grab = null;
+      if (change.to === 'fist') {
+        const points = observations.find((o) => o.handedness === change.handedness)?.points;
+        if (points !== null && points !== undefined)
+          this.#grab = {
+            handedness: change.handedness,
+            x: points[0]!,
+            y: points[1]!,
+            z: points[2]!,
+          };
+      }
+      this.#onGesture?.(change);
+    }
+    if (this.#grab !== null && wrist !== null) {
+      this.#moveByHand(
+        frame,
+        wrist.x - this.#grab.x,
+        wrist.y - this.#grab.y,
+        wrist.z - this.#grab.z,
+      );
+      this.#grab = wrist;
+    }
+  }
+
+  /**
+   * Move the user opposite to a hand's physical motion (dx, dy, dz in the WebXR reference
+   * space, right-handed): the grabbed world follows the hand. The physical delta is turned by
+   * the yaw between the user's physical heading and the XR camera's world heading, and its z
+   * flipped into Babylon's left-handed world.
+   */
+  #moveByHand(frame: XRFrame, dx: number, dy: number, dz: number): void {
+    const manager = this.#xr.baseExperience.sessionManager;
+    const viewer = frame.getViewerPose(manager.baseReferenceSpace);
+    if (viewer === undefined) return;
+    const q = viewer.transform.orientation;
+    // Physical forward (0, 0, -1) rotated by q, then into left-handed axes (z negated).
+    const fx = -(2 * (q.x * q.z + q.w * q.y));
+    const fz = 1 - 2 * (q.x * q.x + q.y * q.y);
+    const physicalYaw = Math.atan2(fx, fz);
+    const forward = this.#xr.baseExperience.camera.getDirection(Vector3.Forward());
+    const yaw = Math.atan2(forward.x, forward.z) - physicalYaw;
+    const lx = dx;
+    const lz = -dz;
+    const wx = lx * Math.cos(yaw) + lz * Math.sin(yaw);
+    const wz = -lx * Math.sin(yaw) + lz * Math.cos(yaw);
+    this.#xr.baseExperience.camera.position.subtractFromFloatsToRef(
+      wx,
+      dy,
+      wz,
+      this.#xr.baseExperience.camera.position,
+    );
   }
 
   #attach(onSelect: XrSelectHandler): void {
