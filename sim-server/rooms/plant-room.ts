@@ -13,6 +13,7 @@ import type { LiveEngine } from '../live/live-engine.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { parseCommand } from './command-schemas.js';
+import { guardMessage } from './message-guard.js';
 import { createPlantRoomState } from './plant-state.js';
 import { applyPresence, createPresence, presenceColor } from './presence.js';
 import type { PlantRoomState } from './plant-state.js';
@@ -249,22 +250,7 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
 
   /** Runs a handler; a bug inside it is logged and answered, never thrown into Colyseus. */
   #guard(client: Client<ClientData>, type: string, handler: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.#deps.log.error(`room: ${type} message from ${client.sessionId} failed`, error);
-      this.#deps.metrics.reject('internal');
-      try {
-        client.send('ack', {
-          commandId: null,
-          status: 'rejected',
-          code: 'internal',
-          reason: 'the server failed to handle this message',
-        });
-      } catch {
-        // The client is gone; nothing to answer.
-      }
-    }
+    guardMessage(this.#deps, 'room', client, type, handler);
   }
 
   /** Counts the size of every state patch (the encoder is per state, made when state is set). */

@@ -26,6 +26,7 @@ import { ReplayCursor } from '../missions/replay-cursor.js';
 import { storeReplayLog } from '../missions/store-replay-log.js';
 import type { Storage } from '../storage/index.js';
 import { parseCommand } from './command-schemas.js';
+import { guardMessage } from './message-guard.js';
 import { AnnotationState, createPlantRoomState } from './plant-state.js';
 import type { PlantRoomState } from './plant-state.js';
 import { PlantStateSync } from './plant-state-sync.js';
@@ -440,22 +441,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
 
   /** Runs a handler; a bug inside it is logged and answered, never thrown into Colyseus. */
   #guard(client: Client<ClientData>, type: string, handler: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.#deps.log.error(`replay: ${type} message from ${client.sessionId} failed`, error);
-      this.#deps.metrics.reject('internal');
-      try {
-        client.send('ack', {
-          commandId: null,
-          status: 'rejected',
-          code: 'internal',
-          reason: 'the server failed to handle this message',
-        });
-      } catch {
-        // The client is gone; nothing to answer.
-      }
-    }
+    guardMessage(this.#deps, 'replay', client, type, handler);
   }
 }
 

@@ -4,7 +4,7 @@
  * the caller answers a user), not through the event write queue.
  */
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type {
   Mission,
   MissionState,
@@ -13,7 +13,7 @@ import type {
   TwinEvent,
 } from '../../digital-twin/index.js';
 import { decodeSeqCursor, encodeSeqCursor } from './cursor.js';
-import type { Database } from './database.js';
+import type { Database, MissionsTable } from './database.js';
 import { decodePayload, encodePayload } from './payload-json.js';
 
 export interface MissionQuery {
@@ -37,18 +37,8 @@ export interface SnapshotRef {
   t: number;
 }
 
-interface MissionRow {
-  id: string;
-  kind: string;
-  state: string;
-  from_t: number;
-  to_t: number;
-  created_at: number;
-  updated_at: number;
-  source_capsule_id: string | null;
-  parent_mission_id: string | null;
-  data: string;
-}
+/** The columns a mission writes; its number is given once, at insert. */
+type MissionRow = Omit<Insertable<MissionsTable>, 'num'>;
 
 function missionRow(mission: Mission): MissionRow {
   return {

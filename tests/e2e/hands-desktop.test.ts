@@ -15,7 +15,7 @@ import { chromiumPath, launchChromium } from './chromium.js';
 import { ffmpegPresent, handClip } from './hand-clip.js';
 import { liveServerUnavailable, startLiveServer } from './live-server.js';
 import type { LiveServer } from './live-server.js';
-import { APP_START_TIMEOUT_MS, VIEWPORT, waitForCapsules } from './page-helpers.js';
+import { APP_START_TIMEOUT_MS, openApp, VIEWPORT, waitForCapsules } from './page-helpers.js';
 
 const DETECTION_TIMEOUT_MS = 240_000;
 
@@ -28,17 +28,9 @@ const skipReason =
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment -- the page-side app is reached through window in page.evaluate */
 
-async function openIn(context: BrowserContext, url: string, query = ''): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url}?name=Hands${query}`);
-  await page.waitForFunction(
-    () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
-    undefined,
-    { timeout: APP_START_TIMEOUT_MS },
-  );
-  const error = await page.evaluate(() => document.body.dataset['error'] ?? null);
-  if (error !== null) throw new Error(`the app did not start: ${error}`);
-  return page;
+/** Opens the app as "Hands" in `context`; `query` adds URL parameters (`&handModel=…`). */
+function openIn(context: BrowserContext, url: string, query = ''): Promise<Page> {
+  return openApp(context, query === '' ? url : `${url}?${query.slice(1)}`, 'Hands');
 }
 
 const handsState = (page: Page): Promise<{ state: string; message: string }> =>

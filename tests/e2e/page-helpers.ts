@@ -3,7 +3,7 @@
  * until it has started, find GUI controls on screen, read the panel's command status, and read
  * capsules back from the HTTP API. The page-side app is reached as `window.twinspace`.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** The viewport every browser test uses (the GUI's layout, and screenshots, depend on it). */
 export const VIEWPORT = { width: 1280, height: 720 } as const;
@@ -20,12 +20,16 @@ export const APP_START_TIMEOUT_MS = 150_000;
  * headset must be in place before Babylon looks for WebXR).
  */
 export async function openApp(
-  browser: Browser,
+  browser: Browser | BrowserContext,
   url: string,
   name: string,
   beforeLoad?: (page: Page) => Promise<void>,
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport: VIEWPORT });
+  // A context (with its own permissions, fake camera …) was made with its viewport already.
+  const page =
+    'newContext' in browser
+      ? await browser.newPage({ viewport: VIEWPORT })
+      : await browser.newPage();
   if (beforeLoad !== undefined) await beforeLoad(page);
   await page.goto(`${url}${url.includes('?') ? '&' : '?'}name=${encodeURIComponent(name)}`);
   await page.waitForFunction(
