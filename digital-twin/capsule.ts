@@ -1,3 +1,4 @@
+import type { Role } from './permissions.js';
 import type { Vec3 } from './plant.js';
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -21,7 +22,7 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 export interface Actor {
   id: string;
   name: string;
-  role: 'operator' | 'engineer' | 'viewer' | 'system';
+  role: Role;
 }
 
 /** The rule engine acts as this actor. */

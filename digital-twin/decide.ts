@@ -3,6 +3,8 @@ import { CAPSULE_TRANSITIONS, findTransition } from './capsule-lifecycle.js';
 import type { CapsuleTrigger } from './capsule-lifecycle.js';
 import type { Command } from './commands.js';
 import type { CapsuleChangedEvent, EventBody, RejectionCode } from './events.js';
+import { checkInterlocks } from './interlocks.js';
+import { isAction, permits, refusal } from './permissions.js';
 import type { ActuatorKind } from './plant.js';
 import type { TwinState } from './twin-state.js';
 
@@ -26,10 +28,14 @@ type CapsuleCommand = Extract<Command, { capsuleId: string; type: `capsule.${str
 export function decide(state: TwinState, command: Command, actor: Actor, t: number): Decision {
   const malformed = checkShape(command);
   if (malformed !== undefined) return reject('invalid_command', malformed);
-  if (actor.role === 'viewer') {
+  if (!isAction(command.type)) {
+    const unknown: { type?: unknown } = command;
+    return reject('invalid_command', `unknown command type ${JSON.stringify(unknown.type)}`);
+  }
+  if (!permits(actor.role, command.type)) {
     return reject(
       'not_permitted',
-      `${actor.name} (${actor.id}) is a viewer; viewers cannot send ${command.type}`,
+      `${actor.name} (${actor.id}): ${refusal(actor.role, command.type)}`,
     );
   }
   switch (command.type) {
@@ -227,6 +233,9 @@ function decideActuator(
       `${what} ${value}${unit} is outside ${actuator.id}'s range ${min}..${max}${unit}`,
     );
   }
+  // D-10: an interlock that holds blocks the command, naming itself.
+  const verdict = checkInterlocks(state, command);
+  if (!verdict.ok) return reject('interlock', verdict.reason);
   return accept(command, actor, {
     type: 'actuator.changed',
     actuatorId: actuator.id,

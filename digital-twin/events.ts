@@ -135,5 +135,7 @@ export const REJECTION_CODES = [
   'invalid_command',
   // The plant (an OPC-UA server, an MQTT command topic) refused the write or never confirmed it.
   'plant_refused',
+  // An interlock declared in the plant file holds (D-10); the reason names it.
+  'interlock',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];

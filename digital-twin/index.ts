@@ -189,3 +189,20 @@ export type {
   SpanRequest,
   SpanResult,
 } from './mission.js';
+// Who may do what, and what blocks a plant-writing command.
+export {
+  isAction,
+  isPlantWriting,
+  isUserRole,
+  PERMISSIONS,
+  permits,
+  PLANT_WRITING_COMMANDS,
+  refusal,
+  ROUTE_ACTIONS,
+  USER_ROLES,
+} from './permissions.js';
+export type { Action, Role, RouteAction, UserRole } from './permissions.js';
+export { checkInterlocks } from './interlocks.js';
+export type { InterlockVerdict } from './interlocks.js';
+export { INTERLOCK_COMMANDS } from './plant.js';
+export type { Interlock, InterlockCommand } from './plant.js';

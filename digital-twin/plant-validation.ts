@@ -6,6 +6,7 @@ import {
   SENSOR_UNITS,
   SIGNALS_BY_EQUIPMENT_KIND,
 } from './plant.js';
+import { checkInterlockList } from './interlock-validation.js';
 import type { EquipmentKind, Plant, Range, SensorKind } from './plant.js';
 import { checkActuatorBinding, checkSensorBinding } from './plant-binding-validation.js';
 import { checkId, checkUnique, collectIds } from './plant-id-index.js';
@@ -50,13 +51,14 @@ export function validatePlant(input: unknown): PlantValidationResult {
   const ids = collectIds(zones, equipment);
   zones.forEach((zone, i) => checkZone(p, zone, indexPath('zones', i), ids));
   equipment.forEach((item, i) => checkEquipment(p, item, indexPath('equipment', i), ids));
+  checkInterlockList(p, input.interlocks, ids);
 
   if (p.problems.length > 0) return { ok: false, errors: p.problems };
   // Every field the Plant type names has been checked above, so the cast is earned.
   return { ok: true, plant: input as unknown as Plant };
 }
 
-const PLANT_KEYS = ['schemaVersion', 'id', 'name', 'zones', 'equipment'] as const;
+const PLANT_KEYS = ['schemaVersion', 'id', 'name', 'zones', 'equipment', 'interlocks'] as const;
 const ZONE_KEYS = ['id', 'name', 'bounds'] as const;
 const BOUNDS_KEYS = ['minX', 'minZ', 'maxX', 'maxZ'] as const;
 const VEC3_KEYS = ['x', 'y', 'z'] as const;

@@ -181,10 +181,39 @@ export interface Equipment {
   actuators: Actuator[];
 }
 
+/** The plant-writing commands an interlock can block. */
+export const INTERLOCK_COMMANDS = [
+  'valve.actuate',
+  'pump.start',
+  'pump.stop',
+  'setpoint.change',
+] as const;
+export type InterlockCommand = (typeof INTERLOCK_COMMANDS)[number];
+
+/**
+ * A condition under which a command on one actuator must not run (SPEC I-1 … I-5), e.g.
+ * "P-101 may not start while V-101 is closed".
+ */
+export interface Interlock {
+  id: string;
+  /** What it protects against, in words; a blocked command's rejection quotes it. */
+  description: string;
+  /** The actuator whose commands it blocks. */
+  actuatorId: string;
+  /** Which commands it blocks (default: every plant-writing command on the actuator). */
+  commands?: InterlockCommand[];
+  /** `increase`: only commands that raise the value (open, start, raise); `decrease`: lower it. */
+  direction?: 'any' | 'increase' | 'decrease';
+  /** Blocked while this holds: a sensor's latest reading or an actuator's value above/below a bound. */
+  while: { sensorId?: string; actuatorId?: string; above?: number; below?: number };
+}
+
 export interface Plant {
   schemaVersion: typeof PLANT_SCHEMA_VERSION;
   id: string;
   name: string;
   zones: Zone[];
   equipment: Equipment[];
+  /** Conditions that block plant-writing commands (optional). */
+  interlocks?: Interlock[];
 }

@@ -209,7 +209,7 @@ describe('decide', () => {
     });
   });
 
-  it('D-8: viewers cannot command', () => {
+  it('D-8: roles the permission table does not allow are refused', () => {
     const state = withCapsule();
     const viewer: Actor = { id: 'v', name: 'Val', role: 'viewer' };
     expect(
@@ -218,7 +218,7 @@ describe('decide', () => {
       ),
     ).toEqual({
       code: 'not_permitted',
-      reason: 'Val (v) is a viewer; viewers cannot send capsule.ack',
+      reason: 'Val (v): capsule.ack needs the operator role or higher; you are a viewer',
     });
   });
 

@@ -287,7 +287,7 @@ describe('validatePlant', () => {
       }),
     ).toEqual([
       'equipments: unknown field; did you mean "equipment"?',
-      'colour: unknown field (known fields: schemaVersion, id, name, zones, equipment)',
+      'colour: unknown field (known fields: schemaVersion, id, name, zones, equipment, interlocks)',
       'equipment[0].critcality: unknown field; did you mean "criticality"?',
       'equipment[0].sensors[0].limits.hiHi: unknown field; did you mean "hihi"?',
     ]);
