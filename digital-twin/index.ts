@@ -206,3 +206,4 @@ export { checkInterlocks } from './interlocks.js';
 export type { InterlockVerdict } from './interlocks.js';
 export { INTERLOCK_COMMANDS } from './plant.js';
 export type { Interlock, InterlockCommand } from './plant.js';
+export { describeCommand } from './command-summary.js';

@@ -1,7 +1,8 @@
 /** Validation of a plant file's `interlocks[]` (SPEC I-1): every bad field is named. */
 import { INTERLOCK_COMMANDS } from './plant.js';
 import type { IdIndex } from './plant-id-index.js';
-import { fieldPath, indexPath, ProblemCollector } from './validation-errors.js';
+import type { ProblemCollector } from './validation-errors.js';
+import { fieldPath, indexPath } from './validation-errors.js';
 
 const INTERLOCK_KEYS = ['id', 'description', 'actuatorId', 'commands', 'direction', 'while'];
 const WHILE_KEYS = ['sensorId', 'actuatorId', 'above', 'below'];

@@ -48,6 +48,29 @@ export interface ServerConfig {
   readonly mqtt: MqttConnectionOptions | null;
   /** The OPC-UA servers (`OPCUA_ENDPOINTS` and friends); null: OPC-UA-bound sensors are simulated. */
   readonly opcua: OpcuaConnectionOptions | null;
+  /** Sign-in, tokens, confirmation and rate limits. */
+  readonly auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HMAC key for tokens (`AUTH_SECRET`, ≥ 32 characters); null: a random key per start. */
+  readonly secret: string | null;
+  /** The first admin's password on a database with no users (`ADMIN_PASSWORD`); null: random. */
+  readonly adminPassword: string | null;
+  /** Lifetime of an access token, seconds (`ACCESS_TOKEN_TTL_S`). */
+  readonly accessTtlS: number;
+  /** Lifetime of a refresh token, seconds (`REFRESH_TOKEN_TTL_S`). */
+  readonly refreshTtlS: number;
+  /** Failed sign-ins per name and address before the lock (`SIGN_IN_FAILURES`). */
+  readonly signInFailures: number;
+  /** How long a sign-in lock lasts, seconds (`SIGN_IN_LOCK_S`). */
+  readonly signInLockS: number;
+  /** HTTP requests per minute per user or address (`HTTP_REQUESTS_PER_MIN`). */
+  readonly httpRequestsPerMin: number;
+  /** Room messages per second per connection before it is closed (`ROOM_MESSAGES_PER_S`). */
+  readonly roomMessagesPerS: number;
+  /** Seconds a plant-writing command waits for its confirmation (`CONFIRM_TIMEOUT_S`). */
+  readonly confirmTimeoutS: number;
 }
 
 /** A configuration value that cannot be used; `variable` is the environment variable to fix. */
@@ -113,6 +136,15 @@ const ENV_SCHEMA = {
   LOG_LEVEL: z.enum(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`).default('info'),
   CLIENT_DIR: z.string().default('dist/client'),
   TWINSPACE_ROOT: z.string().optional(),
+  AUTH_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  ACCESS_TOKEN_TTL_S: wholeNumber(5, 86_400).default(900),
+  REFRESH_TOKEN_TTL_S: wholeNumber(60, 90 * 86_400).default(7 * 86_400),
+  SIGN_IN_FAILURES: wholeNumber(1, 1000).default(5),
+  SIGN_IN_LOCK_S: wholeNumber(1, 86_400).default(300),
+  HTTP_REQUESTS_PER_MIN: wholeNumber(1, 1_000_000).default(1200),
+  ROOM_MESSAGES_PER_S: wholeNumber(1, 10_000).default(60),
+  CONFIRM_TIMEOUT_S: wholeNumber(1, 3600).default(30),
 } as const;
 
 type EnvKey = keyof typeof ENV_SCHEMA;
@@ -125,7 +157,12 @@ function parseVariable<K extends EnvKey>(env: Env, name: K): Parsed[K] {
   const result = schema.safeParse(input);
   if (!result.success) {
     const message = result.error.issues[0]?.message ?? 'invalid value';
-    const shown = name === 'DATABASE_URL' && input !== undefined ? redact(input) : input;
+    const secret = name === 'AUTH_SECRET' || name === 'ADMIN_PASSWORD';
+    const shown = secret
+      ? '***'
+      : name === 'DATABASE_URL' && input !== undefined
+        ? redact(input)
+        : input;
     throw new ConfigError(name, `${message}, got "${shown ?? ''}"`);
   }
   return result.data;
@@ -179,6 +216,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     rootDir,
     mqtt: fromAdapter(() => mqttSourceOptionsFromEnv(env)) ?? null,
     opcua: fromAdapter(() => opcuaSourceOptionsFromEnv(env, dataDir)) ?? null,
+    auth: Object.freeze({
+      secret: parseVariable(env, 'AUTH_SECRET') ?? null,
+      adminPassword: parseVariable(env, 'ADMIN_PASSWORD') ?? null,
+      accessTtlS: parseVariable(env, 'ACCESS_TOKEN_TTL_S'),
+      refreshTtlS: parseVariable(env, 'REFRESH_TOKEN_TTL_S'),
+      signInFailures: parseVariable(env, 'SIGN_IN_FAILURES'),
+      signInLockS: parseVariable(env, 'SIGN_IN_LOCK_S'),
+      httpRequestsPerMin: parseVariable(env, 'HTTP_REQUESTS_PER_MIN'),
+      roomMessagesPerS: parseVariable(env, 'ROOM_MESSAGES_PER_S'),
+      confirmTimeoutS: parseVariable(env, 'CONFIRM_TIMEOUT_S'),
+    }),
   });
 }
 
@@ -219,6 +267,7 @@ export function describeConfig(config: ServerConfig): string[] {
     `snapshots  every ${config.snapshotEveryS} s of plant time`,
     `patches    every ${config.patchRateMs} ms`,
     `missions   auto-capture ${config.autoCapture}`,
+    `sign-in    tokens ${config.auth.accessTtlS} s, lock after ${config.auth.signInFailures} failures for ${config.auth.signInLockS} s, confirm within ${config.auth.confirmTimeoutS} s`,
     `mqtt       ${config.mqtt === null ? '(none: MQTT-bound sensors simulated)' : redact(config.mqtt.url)}`,
     `opcua      ${config.opcua === null ? '(none: OPC-UA-bound sensors simulated)' : (config.opcua.endpoints ?? []).join(', ')}`,
   ];

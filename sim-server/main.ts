@@ -25,6 +25,13 @@ async function main(): Promise<void> {
 
   const server = await createServer(config, { log });
   log.info(`Twinspace is live on port ${server.port}: open ${server.url}`);
+  if (server.firstSignInUrl !== null) {
+    // Like Jupyter's token URL: the one way in on a fresh database. Printed even at LOG_LEVEL=silent.
+    console.log(
+      `First start: sign in as admin (once) at ${server.firstSignInUrl}\n` +
+        '  then create users under Admin; set ADMIN_PASSWORD to choose the admin password instead.',
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

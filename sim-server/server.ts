@@ -20,6 +20,7 @@ import { loadPlantFile, loadScenarioFile } from './live/load-assets.js';
 import type { Logger } from './logger.js';
 import { SILENT_LOGGER } from './logger.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
+import { AuthService } from './auth/auth-service.js';
 import { MissionService } from './missions/mission-service.js';
 import { PLANT_ROOM, plantRoomClass } from './rooms/plant-room.js';
 import { REPLAY_ROOM, replayRoomClass } from './rooms/replay-room.js';
@@ -36,6 +37,10 @@ export interface TwinspaceServer {
   readonly metrics: ServerMetrics;
   /** Captured incidents and their replays. */
   readonly missions: MissionService;
+  /** Sign-in, sessions, users and the audit trail. */
+  readonly auth: AuthService;
+  /** On a fresh database: the URL with the one-time code that signs the first admin in. */
+  readonly firstSignInUrl: string | null;
   /** The MQTT / OPC-UA sources configured for this server (none on embedded defaults). */
   readonly sources: LiveSources;
   /** Stops the plant, closes the room and every connection, flushes storage. */
@@ -100,10 +105,20 @@ export async function createServer(
   // ~64 bytes per sensor plus 512 KB for capsules and presence is ample.
   Encoder.BUFFER_SIZE = Math.max(Encoder.BUFFER_SIZE, plant.sensors.length * 64 + 512 * 1024);
 
+  const auth = new AuthService({ accounts: storage.accounts, config: config.auth, log });
+  let bootstrap;
+  try {
+    bootstrap = await auth.bootstrap();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const hub = new RoomHub();
   const missions = new MissionService({ storage, engine, log, autoCapture: config.autoCapture });
   const deps: ApiDeps = {
     plant,
+    auth,
+    accounts: storage.accounts,
     storage,
     missions,
     live: () => ({
@@ -134,6 +149,9 @@ export async function createServer(
       metrics,
       log,
       hub,
+      auth,
+      confirmTimeoutS: config.auth.confirmTimeoutS,
+      roomMessagesPerS: config.auth.roomMessagesPerS,
       patchRateMs: config.patchRateMs,
       durableSeq: () => storage.durableSeq(),
     }),
@@ -142,7 +160,16 @@ export async function createServer(
   gameServer
     .define(
       REPLAY_ROOM,
-      replayRoomClass({ plant, missions, storage, metrics, log, patchRateMs: config.patchRateMs }),
+      replayRoomClass({
+        plant,
+        missions,
+        storage,
+        metrics,
+        log,
+        auth,
+        roomMessagesPerS: config.auth.roomMessagesPerS,
+        patchRateMs: config.patchRateMs,
+      }),
     )
     .filterBy(['missionId']);
   metrics.setProbes({
@@ -197,6 +224,11 @@ export async function createServer(
     storage,
     metrics,
     missions,
+    auth,
+    firstSignInUrl:
+      bootstrap.oneTimeCode === null
+        ? null
+        : `http://localhost:${port}/?code=${encodeURIComponent(bootstrap.oneTimeCode)}`,
     sources,
     close,
   };

@@ -4,7 +4,6 @@
  */
 import { playheadT } from '../../digital-twin/index.js';
 import type {
-  Actor,
   CommandAck,
   CompiledPlant,
   Mission,
@@ -28,11 +27,16 @@ import {
   READINGS_QUERY,
 } from './api-schemas.js';
 import type { MissionCreateBody } from './api-schemas.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { AccountStore } from '../storage/storage.js';
+import { authRoutes } from './auth-routes.js';
+import { createGate } from './gate.js';
+import type { Gate, GatedHandler } from './gate.js';
 import { HttpError, notFound } from './http-error.js';
 import { openApiDocument } from './openapi.js';
 import { parseBody, parseQuery } from './query.js';
 import { Router } from './router.js';
-import type { HttpResponse } from './router.js';
+import type { HttpResponse, RouteHandler } from './router.js';
 import { staticFiles } from './static-files.js';
 
 /** The live twin's clock and source, as /api/v1/plant and /readyz report them. */
@@ -75,6 +79,9 @@ export type ApiMissions = Pick<
 
 export interface ApiDeps {
   plant: CompiledPlant;
+  /** Who a token belongs to, sign-in, users, limits and the audit trail. */
+  auth: AuthService;
+  accounts: Pick<AccountStore, 'listAudit'>;
   storage: ApiStorage;
   missions: ApiMissions;
   live(): LiveStatus;
@@ -112,6 +119,9 @@ async function storageCall<T>(call: () => Promise<T>): Promise<T> {
 export function apiRouter(deps: ApiDeps): Router {
   const router = new Router((error, req) => deps.onError(error, req.path));
   const document = openApiDocument(API_VERSION);
+  const gate = createGate(deps.auth);
+  /** Reads need a signed-in viewer or higher (P-2 `plant.read`). */
+  const read = (handler: GatedHandler): RouteHandler => gate('plant.read', handler);
 
   router.get('/healthz', () => json({ status: 'ok' }));
 
@@ -127,14 +137,17 @@ export function apiRouter(deps: ApiDeps): Router {
     return json({ status: ready ? 'ready' : 'not_ready', database, source }, ready ? 200 : 503);
   });
 
-  router.get('/ws/status', () => {
-    const clients = deps.clients();
-    return json({
-      clients: clients.length,
-      presence: clients,
-      recentCommands: deps.recentCommands(),
-    });
-  });
+  router.get(
+    '/ws/status',
+    read(() => {
+      const clients = deps.clients();
+      return json({
+        clients: clients.length,
+        presence: clients,
+        recentCommands: deps.recentCommands(),
+      });
+    }),
+  );
 
   router.get('/metrics', () => ({
     status: 200,
@@ -144,64 +157,82 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.get('/api/v1/openapi.json', () => json(document));
 
-  router.get('/api/v1/plant', () => json({ plant: deps.plant.plant, live: deps.live() }));
+  router.get(
+    '/api/v1/plant',
+    read(() => json({ plant: deps.plant.plant, live: deps.live() })),
+  );
 
-  router.get('/api/v1/capsules', async (req) => {
-    const query = parseQuery(CAPSULES_QUERY, req.query);
-    return json(await storageCall(() => deps.storage.listCapsules(query)));
+  router.get(
+    '/api/v1/capsules',
+    read(async (req) => {
+      const query = parseQuery(CAPSULES_QUERY, req.query);
+      return json(await storageCall(() => deps.storage.listCapsules(query)));
+    }),
+  );
+
+  router.get(
+    '/api/v1/capsules/:id',
+    read(async (req) => {
+      const id = req.params['id'] ?? '';
+      const capsule = await deps.storage.getCapsule(id);
+      if (capsule === null) throw notFound('capsule', id);
+      return json({ capsule });
+    }),
+  );
+
+  router.get(
+    '/api/v1/sensors/:id/readings',
+    read(async (req) => {
+      const sensorId = req.params['id'] ?? '';
+      if (!deps.plant.sensorIndex.has(sensorId)) throw notFound('sensor', sensorId);
+      const query = parseQuery(READINGS_QUERY, req.query);
+      // Plant time may run ahead of the wall clock (TIME_SCALE > 1), so "now" is the twin's time.
+      const to = query.to ?? deps.live().t + 1;
+      const from = query.from ?? to - ONE_HOUR_MS;
+      if (from >= to)
+        throw new HttpError(400, 'bad_parameter', 'from: must be before to', { field: 'from' });
+      if (to - from > MAX_READINGS_RANGE_MS) {
+        throw new HttpError(400, 'bad_parameter', 'from: the range may span at most 31 days', {
+          field: 'from',
+        });
+      }
+      const result = await storageCall(() =>
+        deps.storage.readings({
+          sensorId,
+          from,
+          to,
+          limit: query.limit,
+          ...(query.bucket === undefined ? {} : { bucketMs: query.bucket }),
+        }),
+      );
+      return json({ sensorId, from, to, ...result });
+    }),
+  );
+
+  router.get(
+    '/api/v1/commands',
+    read(async (req) => {
+      const query = parseQuery(COMMANDS_QUERY, req.query);
+      return json(await storageCall(() => deps.storage.listCommands(query)));
+    }),
+  );
+
+  router.get(
+    '/api/v1/rejects',
+    read(async (req) => {
+      const query = parseQuery(REJECTS_QUERY, req.query);
+      return json(await storageCall(() => deps.storage.listRejects(query)));
+    }),
+  );
+
+  missionRoutes(router, gate, deps.missions);
+  authRoutes(router, gate, deps.auth, {
+    listAudit: (query) => storageCall(() => deps.accounts.listAudit(query)),
   });
-
-  router.get('/api/v1/capsules/:id', async (req) => {
-    const id = req.params['id'] ?? '';
-    const capsule = await deps.storage.getCapsule(id);
-    if (capsule === null) throw notFound('capsule', id);
-    return json({ capsule });
-  });
-
-  router.get('/api/v1/sensors/:id/readings', async (req) => {
-    const sensorId = req.params['id'] ?? '';
-    if (!deps.plant.sensorIndex.has(sensorId)) throw notFound('sensor', sensorId);
-    const query = parseQuery(READINGS_QUERY, req.query);
-    // Plant time may run ahead of the wall clock (TIME_SCALE > 1), so "now" is the twin's time.
-    const to = query.to ?? deps.live().t + 1;
-    const from = query.from ?? to - ONE_HOUR_MS;
-    if (from >= to)
-      throw new HttpError(400, 'bad_parameter', 'from: must be before to', { field: 'from' });
-    if (to - from > MAX_READINGS_RANGE_MS) {
-      throw new HttpError(400, 'bad_parameter', 'from: the range may span at most 31 days', {
-        field: 'from',
-      });
-    }
-    const result = await storageCall(() =>
-      deps.storage.readings({
-        sensorId,
-        from,
-        to,
-        limit: query.limit,
-        ...(query.bucket === undefined ? {} : { bucketMs: query.bucket }),
-      }),
-    );
-    return json({ sensorId, from, to, ...result });
-  });
-
-  router.get('/api/v1/commands', async (req) => {
-    const query = parseQuery(COMMANDS_QUERY, req.query);
-    return json(await storageCall(() => deps.storage.listCommands(query)));
-  });
-
-  router.get('/api/v1/rejects', async (req) => {
-    const query = parseQuery(REJECTS_QUERY, req.query);
-    return json(await storageCall(() => deps.storage.listRejects(query)));
-  });
-
-  missionRoutes(router, deps.missions);
 
   if (deps.clientDir !== null) router.fallback(staticFiles(deps.clientDir));
   return router;
 }
-
-/** Who an HTTP request acts as. Until sign-in exists every API caller is an operator. */
-const API_ACTOR: Actor = { id: 'api', name: 'API', role: 'operator' };
 
 /** A mission as the API shows it: the stored mission plus where its playhead is now. */
 function missionView(mission: Mission): Mission & { t: number } {
@@ -227,43 +258,55 @@ function controlOf(action: (typeof CONTROL_ACTIONS)[number], body: unknown): Mis
 }
 
 /** Capture, list, read and control missions (SPEC M-1 … M-14); every control goes through the service. */
-function missionRoutes(router: Router, missions: ApiMissions): void {
-  router.post('/api/v1/missions', async (req) => {
-    const body = parseBody(MISSION_CREATE_BODY, req.body);
-    const result = await missions.create({ title: body.title, span: spanOf(body) }, API_ACTOR);
-    if (!result.ok) {
-      const status = result.field === 'sourceCapsuleId' ? 404 : 400;
-      throw new HttpError(status, status === 404 ? 'not_found' : 'bad_body', result.reason, {
-        field: result.field,
-      });
-    }
-    return json({ mission: missionView(result.mission) }, 201);
-  });
+function missionRoutes(router: Router, gate: Gate, missions: ApiMissions): void {
+  router.post(
+    '/api/v1/missions',
+    gate('mission.create', async (req, actor) => {
+      const body = parseBody(MISSION_CREATE_BODY, req.body);
+      const result = await missions.create({ title: body.title, span: spanOf(body) }, actor);
+      if (!result.ok) {
+        const status = result.field === 'sourceCapsuleId' ? 404 : 400;
+        throw new HttpError(status, status === 404 ? 'not_found' : 'bad_body', result.reason, {
+          field: result.field,
+        });
+      }
+      return json({ mission: missionView(result.mission) }, 201);
+    }),
+  );
 
-  router.get('/api/v1/missions', async (req) => {
-    const query = parseQuery(MISSIONS_QUERY, req.query);
-    const page = await storageCall(() => missions.list(query));
-    return json({ ...page, items: page.items.map(missionView) });
-  });
+  router.get(
+    '/api/v1/missions',
+    gate('plant.read', async (req) => {
+      const query = parseQuery(MISSIONS_QUERY, req.query);
+      const page = await storageCall(() => missions.list(query));
+      return json({ ...page, items: page.items.map(missionView) });
+    }),
+  );
 
-  router.get('/api/v1/missions/:id', async (req) => {
-    const id = req.params['id'] ?? '';
-    const mission = await missions.get(id);
-    if (mission === null) throw notFound('mission', id);
-    return json({ mission: missionView(mission), annotations: await missions.annotations(id) });
-  });
+  router.get(
+    '/api/v1/missions/:id',
+    gate('plant.read', async (req) => {
+      const id = req.params['id'] ?? '';
+      const mission = await missions.get(id);
+      if (mission === null) throw notFound('mission', id);
+      return json({ mission: missionView(mission), annotations: await missions.annotations(id) });
+    }),
+  );
 
   for (const action of CONTROL_ACTIONS) {
-    router.post(`/api/v1/missions/:id/${action}`, async (req) => {
-      const id = req.params['id'] ?? '';
-      const result = await missions.control(id, controlOf(action, req.body), API_ACTOR);
-      if (result.ok) return json({ mission: missionView(result.mission) });
-      if (result.code === 'unknown_mission') throw notFound('mission', id);
-      const status = result.code === 'illegal_transition' ? 409 : 400;
-      throw new HttpError(status, result.code, result.reason, {
-        field: result.field,
-        allowed: result.allowed,
-      });
-    });
+    router.post(
+      `/api/v1/missions/:id/${action}`,
+      gate('mission.control', async (req, actor) => {
+        const id = req.params['id'] ?? '';
+        const result = await missions.control(id, controlOf(action, req.body), actor);
+        if (result.ok) return json({ mission: missionView(result.mission) });
+        if (result.code === 'unknown_mission') throw notFound('mission', id);
+        const status = result.code === 'illegal_transition' ? 409 : 400;
+        throw new HttpError(status, result.code, result.reason, {
+          field: result.field,
+          allowed: result.allowed,
+        });
+      }),
+    );
   }
 }

@@ -10,7 +10,7 @@ export interface HttpRequest {
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** The parsed JSON body of a POST (`undefined` when the request has none). */
+  /** The parsed JSON body of a POST or PATCH (`undefined` when the request has none). */
   readonly body: unknown;
   readonly raw: IncomingMessage;
 }
@@ -53,6 +53,12 @@ export class Router {
   /** A POST route; its handler sees the JSON body, already parsed, as `req.body`. */
   post(pattern: string, handler: RouteHandler): this {
     this.#routes.push({ method: 'POST', segments: split(pattern), handler });
+    return this;
+  }
+
+  /** A PATCH route; like POST, its handler sees the parsed JSON body. */
+  patch(pattern: string, handler: RouteHandler): this {
+    this.#routes.push({ method: 'PATCH', segments: split(pattern), handler });
     return this;
   }
 
@@ -109,7 +115,7 @@ export class Router {
       }
       if (handler === undefined)
         throw new HttpError(404, 'not_found', `no route for ${method} ${url.pathname}`);
-      if (method === 'POST') req = { ...req, body: await readJsonBody(raw) };
+      if (method === 'POST' || method === 'PATCH') req = { ...req, body: await readJsonBody(raw) };
       send(res, await handler(req), method === 'HEAD');
     } catch (error) {
       if (error instanceof HttpError) {

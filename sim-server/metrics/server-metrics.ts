@@ -79,6 +79,7 @@ export class ServerMetrics {
   readonly ingestRejects: Counter;
   readonly ingestBackPressure: Counter;
   readonly ingestConnected: Gauge;
+  readonly roomDisconnects: Counter;
 
   constructor() {
     const r = this.registry;
@@ -118,6 +119,10 @@ export class ServerMetrics {
       'Messages and commands refused, by reason.',
     );
     this.commands = r.counter('twinspace_commands_total', 'Commands answered, by type and status.');
+    this.roomDisconnects = r.counter(
+      'twinspace_room_disconnects_total',
+      'Connections the server closed, by reason (flood, revoked, expired).',
+    );
     // Patch sizes: a few bytes for a quiet plant up to the full 118 KB state (FACTS.md).
     this.patchBytes = r.histogram(
       'twinspace_patch_bytes',

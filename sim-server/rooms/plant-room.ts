@@ -5,9 +5,18 @@
  * nothing a client sends can throw out of a handler or stop the room.
  */
 import { Room, ServerError } from '@colyseus/core';
-import type { Client } from '@colyseus/core';
+import type { AuthContext, Client } from '@colyseus/core';
 import type { Encoder } from '@colyseus/schema';
-import type { Actor, CommandAck, TwinEvent, TwinState } from '../../digital-twin/index.js';
+import {
+  checkInterlocks,
+  describeCommand,
+  isPlantWriting,
+  permits,
+  refusal,
+} from '../../digital-twin/index.js';
+import type { Command, CommandAck, TwinEvent, TwinState } from '../../digital-twin/index.js';
+import type { AuthService, SignedInActor } from '../auth/auth-service.js';
+import { RoomSessions } from '../auth/room-sessions.js';
 import { firstProblem } from '../http/zod-issues.js';
 import type { LiveEngine } from '../live/live-engine.js';
 import type { Logger } from '../logger.js';
@@ -30,15 +39,38 @@ export interface PlantRoomDeps {
   metrics: ServerMetrics;
   log: Logger;
   hub: RoomHub;
+  auth: AuthService;
+  /** Seconds a plant-writing command waits for its confirmation. */
+  confirmTimeoutS: number;
+  roomMessagesPerS: number;
   patchRateMs: number;
   durableSeq(): number;
+}
+
+/** A plant-writing command waiting for its sender's confirmation (SPEC P-4). */
+interface PendingCommand {
+  command: Command;
+  actor: SignedInActor;
+  sessionId: string;
+  source: string;
+  expiresAt: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** The body of `confirm` and `cancel`: which pending command. */
+function pendingIdOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const id = (body as Record<string, unknown>)['commandId'];
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : null;
 }
 
 /** What a rejected non-command message is answered with. */
 type RejectionAck = { commandId: string | null; status: 'rejected'; code: string; reason: string };
 
 interface ClientData {
-  actor: Actor;
+  actor: SignedInActor;
+  /** The address the connection came from, for the audit trail. */
+  source: string;
 }
 
 /** A plant room class bound to this server's engine (Colyseus constructs rooms without arguments). */
@@ -55,6 +87,9 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
   #sync: PlantStateSync | undefined;
   #unsubscribe: (() => void) | undefined;
   #joined = 0;
+  #sessions: RoomSessions | undefined;
+  /** Pending plant-writing commands by `<userId> <commandId>`. */
+  readonly #pending = new Map<string, PendingCommand>();
   /** True only while broadcastPatch encodes, so the size hook counts patches, not full states. */
   #inPatch = false;
 
@@ -75,35 +110,62 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
     this.#sync.setSourceRunning(engine.running);
     this.#measurePatches(metrics);
     this.#unsubscribe = engine.subscribe((events, twin) => this.#onEvents(events, twin));
+    this.#sessions = new RoomSessions(this.#deps);
 
-    this.onMessage('command', (client, body) =>
-      this.#guard(client, 'command', () => this.#onCommand(client, body)),
-    );
-    this.onMessage('presence', (client, body) =>
-      this.#guard(client, 'presence', () => this.#onPresence(client, body)),
-    );
-    this.onMessage('*', (client, type, body) =>
-      this.#guard(client, String(type), () => {
-        this.#refuse(
-          client,
-          'unknown_message',
-          `message type ${JSON.stringify(type)} is not one of command, presence`,
-          body,
-        );
-      }),
+    const on = (
+      type: string,
+      handler: (client: Client<ClientData>, body: unknown) => void,
+    ): void => {
+      this.onMessage(type, (client: Client<ClientData>, body: unknown) =>
+        this.#sessions?.receive(client, () =>
+          this.#guard(client, type, () => handler(client, body)),
+        ),
+      );
+    };
+    on('command', (client, body) => this.#onCommand(client, body));
+    on('confirm', (client, body) => this.#onConfirm(client, body, true));
+    on('cancel', (client, body) => this.#onConfirm(client, body, false));
+    on('presence', (client, body) => this.#onPresence(client, body));
+    on('token', (client, body) => void this.#sessions?.renew(client, body));
+    this.onMessage('*', (client: Client<ClientData>, type, body) =>
+      this.#sessions?.receive(client, () =>
+        this.#guard(client, String(type), () => {
+          this.#refuse(
+            client,
+            'unknown_message',
+            `message type ${JSON.stringify(type)} is not one of command, confirm, cancel, presence, token`,
+            body,
+          );
+        }),
+      ),
     );
   }
 
-  override onJoin(client: Client<ClientData>, options: unknown): void {
+  /** Every join needs a valid access token; the actor comes from it (never from join options). */
+  override async onAuth(
+    _client: Client<ClientData>,
+    options: unknown,
+    context: AuthContext,
+  ): Promise<SignedInActor> {
+    const sessions = this.#sessions;
+    if (sessions === undefined) throw new ServerError(503, 'the room is not ready');
+    const actor = await sessions.authenticate(options, context.token);
+    const ip = Array.isArray(context.ip) ? context.ip[0] : context.ip;
+    return { ...actor, source: ip ?? 'unknown' } as SignedInActor;
+  }
+
+  override onJoin(client: Client<ClientData>, options: unknown, auth?: SignedInActor): void {
     const parsed = JOIN_OPTIONS.safeParse(options ?? {});
     if (!parsed.success) {
       this.#deps.metrics.reject('invalid_join');
       throw new ServerError(400, `join options: ${firstProblem(parsed.error).text}`);
     }
-    const name = parsed.data.name ?? `Guest ${client.sessionId.slice(0, 4)}`;
-    // Everyone is an operator until authentication exists; the field is where roles will go.
-    const role = 'operator';
-    client.userData = { actor: { id: client.sessionId, name, role } };
+    if (auth === undefined) throw new ServerError(401, 'sign in first: no token was given');
+    const { source, ...actorFields } = auth as SignedInActor & { source?: string };
+    const actor: SignedInActor = actorFields;
+    const { name, role } = actor;
+    client.userData = { actor, source: source ?? 'unknown' };
+    this.#sessions?.admit(client, actor);
     const presence = createPresence({
       sessionId: client.sessionId,
       name,
@@ -114,6 +176,11 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
     });
     this.state.presence.set(client.sessionId, presence);
     this.#joined += 1;
+    client.send('session', {
+      ok: true,
+      user: { id: actor.id, name, role },
+      expiresAt: actor.expiresAt,
+    });
     this.#deps.hub.setClient({
       sessionId: client.sessionId,
       name,
@@ -127,7 +194,7 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
   override async onLeave(client: Client<ClientData>, consented: boolean): Promise<void> {
     const presence = this.state.presence.get(client.sessionId);
     const info = this.#deps.hub.clients().find((c) => c.sessionId === client.sessionId);
-    if (!consented && presence !== undefined) {
+    if (!consented && presence !== undefined && this.#sessions?.mayReconnect(client) !== false) {
       presence.connected = false;
       if (info !== undefined) this.#deps.hub.setClient({ ...info, connected: false });
       try {
@@ -141,10 +208,14 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
     }
     this.state.presence.delete(client.sessionId);
     this.#deps.hub.removeClient(client.sessionId);
+    this.#sessions?.release(client);
   }
 
   override onDispose(): void {
     this.#unsubscribe?.();
+    this.#sessions?.dispose();
+    for (const pending of this.#pending.values()) clearTimeout(pending.timer);
+    this.#pending.clear();
     this.#deps.hub.clearClients();
   }
 
@@ -206,22 +277,175 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
       });
       return;
     }
-    const actor = client.userData?.actor ?? {
-      id: client.sessionId,
-      name: 'unknown',
-      role: 'viewer',
+    const actor = client.userData?.actor;
+    if (actor === undefined) return;
+    const command = parsed.command;
+    // P-3: the one permission table decides, before anything else happens.
+    if (!permits(actor.role, command.type)) {
+      this.#finish(client, command, {
+        commandId: command.commandId,
+        status: 'rejected',
+        code: 'not_permitted',
+        reason: `${actor.name}: ${refusal(actor.role, command.type)}`,
+      });
+      return;
+    }
+    if (!isPlantWriting(command.type)) {
+      this.#execute(client, command, actor, {});
+      return;
+    }
+    // P-4: a plant-writing command waits for its sender's confirmation; a blocked interlock
+    // refuses it at once, naming itself.
+    const twin = this.#deps.engine.twin;
+    const verdict = checkInterlocks(twin, command);
+    if (!verdict.ok) {
+      this.#finish(client, command, {
+        commandId: command.commandId,
+        status: 'rejected',
+        code: 'interlock',
+        reason: verdict.reason,
+      });
+      return;
+    }
+    const key = `${actor.id} ${command.commandId}`;
+    if (this.#pending.has(key)) {
+      this.#finish(client, command, {
+        commandId: command.commandId,
+        status: 'rejected',
+        code: 'invalid_command',
+        reason: `commandId: ${command.commandId} is already waiting for its confirmation`,
+      });
+      return;
+    }
+    const timeoutMs = this.#deps.confirmTimeoutS * 1000;
+    const expiresAt = Date.now() + timeoutMs;
+    const pending: PendingCommand = {
+      command,
+      actor,
+      sessionId: client.sessionId,
+      source: client.userData?.source ?? 'unknown',
+      expiresAt,
+      timer: setTimeout(() => {
+        if (this.#pending.get(key) !== pending) return;
+        this.#pending.delete(key);
+        const target = this.clients.getById(pending.sessionId);
+        this.#finishFor(target, pending, {
+          commandId: command.commandId,
+          status: 'rejected',
+          code: 'confirmation_expired',
+          reason: `not confirmed within ${this.#deps.confirmTimeoutS} s; nothing was sent to the plant`,
+        });
+      }, timeoutMs),
     };
+    this.#pending.set(key, pending);
+    client.send('confirm.request', {
+      commandId: command.commandId,
+      command,
+      summary: describeCommand(twin, command),
+      interlocks: verdict,
+      expiresAt,
+      timeoutS: this.#deps.confirmTimeoutS,
+    });
+  }
+
+  /** `confirm` runs a pending command of the same user; `cancel` drops it. */
+  #onConfirm(client: Client<ClientData>, body: unknown, confirmed: boolean): void {
+    const actor = client.userData?.actor;
+    if (actor === undefined) return;
+    const commandId = pendingIdOf(body);
+    const key = `${actor.id} ${commandId ?? ''}`;
+    const pending = this.#pending.get(key);
+    if (commandId === null || pending === undefined) {
+      this.#refuse(
+        client,
+        'unknown_confirmation',
+        commandId === null
+          ? 'commandId: expected the id of the command to confirm'
+          : `no command ${commandId} of yours is waiting for a confirmation (it expired, ran, or was never sent)`,
+        body,
+      );
+      return;
+    }
+    this.#pending.delete(key);
+    clearTimeout(pending.timer);
+    if (!confirmed) {
+      this.#finish(client, pending.command, {
+        commandId: pending.command.commandId,
+        status: 'rejected',
+        code: 'cancelled',
+        reason: 'cancelled by you; nothing was sent to the plant',
+      });
+      return;
+    }
+    // decide() checks the interlocks again against the state at confirmation (D-10).
+    this.#execute(client, pending.command, actor, { confirmed: true });
+  }
+
+  #execute(
+    client: Client<ClientData>,
+    command: Command,
+    actor: SignedInActor,
+    detail: Record<string, unknown>,
+  ): void {
+    const type = command.type;
     // Twin-only commands answer at once; one that moves a real actuator waits for the plant.
-    const type = parsed.command.type;
-    this.#deps.engine.execute(parsed.command, actor).then(
+    this.#deps.engine.execute(command, actor).then(
       ({ ack }) => {
         if (ack.status === 'rejected') this.#deps.metrics.reject(ack.code ?? 'rejected');
-        this.#guard(client, type, () => this.#answer(client, type, ack));
+        this.#guard(client, type, () => this.#finish(client, command, ack, detail));
       },
       (error: unknown) =>
         this.#guard(client, type, () => {
           throw error;
         }),
+    );
+  }
+
+  /** Answers a command's sender and leaves exactly one audit record of its outcome. */
+  #finish(
+    client: Client<ClientData>,
+    command: Command,
+    ack: CommandAck,
+    detail: Record<string, unknown> = {},
+  ): void {
+    const actor = client.userData?.actor;
+    if (ack.status === 'rejected' && ack.code !== undefined) this.#deps.metrics.reject(ack.code);
+    this.#answer(client, command.type, ack);
+    if (actor !== undefined)
+      this.#audit(actor, client.userData?.source ?? 'unknown', command, ack, detail);
+  }
+
+  /** Like #finish for a pending command whose sender may have left. */
+  #finishFor(
+    client: Client<ClientData> | undefined,
+    pending: PendingCommand,
+    ack: CommandAck,
+  ): void {
+    this.#deps.metrics.reject(ack.code ?? 'rejected');
+    if (client !== undefined) this.#answer(client, pending.command.type, ack);
+    this.#audit(pending.actor, pending.source, pending.command, ack, {});
+  }
+
+  #audit(
+    actor: SignedInActor,
+    source: string,
+    command: Command,
+    ack: CommandAck,
+    detail: Record<string, unknown>,
+  ): void {
+    const target =
+      'actuatorId' in command
+        ? command.actuatorId
+        : 'capsuleId' in command
+          ? (command.capsuleId ?? null)
+          : null;
+    const { auth } = this.#deps;
+    void auth.audit(
+      auth.entry(actor, command.type, target, ack.status, ack.reason ?? null, source, {
+        commandId: command.commandId,
+        ...(ack.code === undefined ? {} : { code: ack.code }),
+        ...detail,
+      }),
     );
   }
 

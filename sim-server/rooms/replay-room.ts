@@ -8,9 +8,18 @@
  * refused as read-only; capsule commands and annotations become mission annotations.
  */
 import { Room, ServerError } from '@colyseus/core';
-import type { Client } from '@colyseus/core';
+import type { AuthContext, Client } from '@colyseus/core';
+import type { AuthService, SignedInActor } from '../auth/auth-service.js';
+import { RoomSessions } from '../auth/room-sessions.js';
 import { z } from 'zod';
-import { MAX_SPEED, MIN_SPEED, playheadAtEnd, playheadT } from '../../digital-twin/index.js';
+import {
+  MAX_SPEED,
+  MIN_SPEED,
+  permits,
+  playheadAtEnd,
+  playheadT,
+  refusal,
+} from '../../digital-twin/index.js';
 import type {
   Actor,
   CompiledPlant,
@@ -47,6 +56,8 @@ export interface ReplayRoomDeps {
   storage: Storage;
   metrics: ServerMetrics;
   log: Logger;
+  auth: AuthService;
+  roomMessagesPerS: number;
   patchRateMs: number;
   /** Wall clock, ms epoch (the mission service's clock). */
   now?: () => number;
@@ -95,7 +106,7 @@ export interface ReplayMarker {
 }
 
 interface ClientData {
-  actor: Actor;
+  actor: SignedInActor;
 }
 
 const PLAYBACK_ACTOR: Actor = { id: 'system', name: 'Twinspace playback', role: 'system' };
@@ -118,6 +129,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   #markers: ReplayMarker[] = [];
   #unwatch: (() => void) | undefined;
   #joined = 0;
+  #sessions: RoomSessions | undefined;
   /** True while the cursor folds: ticks that land meanwhile are skipped, never stacked. */
   #busy = false;
   #completing = false;
@@ -133,6 +145,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     if (!parsed.success)
       throw new ServerError(400, `join options: ${firstProblem(parsed.error).text}`);
     const { missions, plant, patchRateMs } = this.#deps;
+    this.#sessions = new RoomSessions(this.#deps);
     const mission = await missions.get(parsed.data.missionId);
     if (mission === null)
       throw new ServerError(404, `missionId: mission "${parsed.data.missionId}" does not exist`);
@@ -158,41 +171,58 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     );
     await this.#moveTo(playheadT(mission, this.#now()));
 
-    this.onMessage('control', (client, body) =>
-      this.#guard(client, 'control', () => this.#onControl(client, body)),
+    const on = (
+      type: string,
+      handler: (client: Client<ClientData>, body: unknown) => void,
+    ): void => {
+      this.onMessage(type, (client: Client<ClientData>, body: unknown) =>
+        this.#sessions?.receive(client, () =>
+          this.#guard(client, type, () => handler(client, body)),
+        ),
+      );
+    };
+    on('control', (client, body) => this.#onControl(client, body));
+    on('command', (client, body) => this.#onCommand(client, body));
+    on('presence', (client, body) => this.#onPresence(client, body));
+    on('markers', (client) =>
+      client.send('markers', { missionId: this.#mission.id, markers: this.#markers }),
     );
-    this.onMessage('command', (client, body) =>
-      this.#guard(client, 'command', () => this.#onCommand(client, body)),
-    );
-    this.onMessage('presence', (client, body) =>
-      this.#guard(client, 'presence', () => this.#onPresence(client, body)),
-    );
-    this.onMessage('markers', (client) =>
-      this.#guard(client, 'markers', () =>
-        client.send('markers', { missionId: this.#mission.id, markers: this.#markers }),
-      ),
-    );
-    this.onMessage('*', (client, type) =>
-      this.#guard(client, String(type), () =>
-        client.send('ack', {
-          commandId: null,
-          status: 'rejected',
-          code: 'unknown_message',
-          reason: `message type ${JSON.stringify(type)} is not one of control, command, presence, markers`,
-        }),
+    on('token', (client, body) => void this.#sessions?.renew(client, body));
+    this.onMessage('*', (client: Client<ClientData>, type) =>
+      this.#sessions?.receive(client, () =>
+        this.#guard(client, String(type), () =>
+          client.send('ack', {
+            commandId: null,
+            status: 'rejected',
+            code: 'unknown_message',
+            reason: `message type ${JSON.stringify(type)} is not one of control, command, presence, markers, token`,
+          }),
+        ),
       ),
     );
     this.setSimulationInterval(() => this.#tick(), REPLAY_TICK_MS);
   }
 
-  override onJoin(client: Client<ClientData>, options: unknown): void {
+  /** Every join needs a valid access token; the actor comes from it (never from join options). */
+  override async onAuth(
+    _client: Client<ClientData>,
+    options: unknown,
+    context: AuthContext,
+  ): Promise<SignedInActor> {
+    const sessions = this.#sessions;
+    if (sessions === undefined) throw new ServerError(503, 'the room is not ready');
+    return sessions.authenticate(options, context.token);
+  }
+
+  override onJoin(client: Client<ClientData>, options: unknown, auth?: SignedInActor): void {
     // JOIN_OPTIONS ignores keys it does not name, such as the missionId filter.
     const parsed = JOIN_OPTIONS.safeParse(options ?? {});
     if (!parsed.success)
       throw new ServerError(400, `join options: ${firstProblem(parsed.error).text}`);
-    const name = parsed.data.name ?? `Guest ${client.sessionId.slice(0, 4)}`;
-    const role = 'operator';
-    client.userData = { actor: { id: client.sessionId, name, role } };
+    if (auth === undefined) throw new ServerError(401, 'sign in first: no token was given');
+    const { name, role } = auth;
+    client.userData = { actor: auth };
+    this.#sessions?.admit(client, auth);
     this.state.presence.set(
       client.sessionId,
       createPresence({
@@ -210,10 +240,12 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
 
   override onLeave(client: Client<ClientData>): void {
     this.state.presence.delete(client.sessionId);
+    this.#sessions?.release(client);
   }
 
   override onDispose(): void {
     this.#unwatch?.();
+    this.#sessions?.dispose();
   }
 
   /** The playback clock: fold the twin to where the playhead is now; complete at the end. */
@@ -295,9 +327,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     entry.equipmentId = annotation.equipmentId ?? '';
     entry.capsuleId = annotation.capsuleId ?? '';
     entry.author = annotation.actor.name;
-    const author = [...this.state.presence.values()].find(
-      (p) => p.sessionId === annotation.actor.id,
-    );
+    const author = [...this.state.presence.values()].find((p) => p.name === annotation.actor.name);
     entry.color = author?.color ?? '#ffffff';
     this.state.annotations.set(annotation.id, entry);
   }
@@ -321,6 +351,18 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     const control = { ...parsed.data };
     delete control.requestId;
     const actor = this.#actor(client);
+    if (!permits(actor.role, 'mission.control')) {
+      this.#deps.metrics.reject('not_permitted');
+      client.send('control', {
+        requestId,
+        ok: false,
+        code: 'not_permitted',
+        field: 'type',
+        reason: refusal(actor.role, 'mission.control'),
+        allowed: [],
+      } satisfies ControlAck);
+      return;
+    }
     void this.#deps.missions.control(this.#mission.id, control as MissionControl, actor).then(
       (result) =>
         this.#guard(client, 'control', () => {
@@ -379,6 +421,17 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       });
       return;
     }
+    const actor = this.#actor(client);
+    if (!permits(actor.role, command.type)) {
+      this.#deps.metrics.reject('not_permitted');
+      client.send('ack', {
+        commandId: command.commandId,
+        status: 'rejected',
+        code: 'not_permitted',
+        reason: `${actor.name}: ${refusal(actor.role, command.type)}`,
+      });
+      return;
+    }
     // Capsule commands and notes in a replay are the team's annotations at the playhead.
     const capsuleId = 'capsuleId' in command ? (command.capsuleId ?? null) : null;
     const capsule = capsuleId === null ? undefined : this.state.capsules.get(capsuleId);
@@ -401,7 +454,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
           capsuleId,
           command: command.type === 'annotation.add' ? null : command.type,
         },
-        this.#actor(client),
+        actor,
       )
       .then(
         () =>
@@ -436,7 +489,9 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   }
 
   #actor(client: Client<ClientData>): Actor {
-    return client.userData?.actor ?? { id: client.sessionId, name: 'unknown', role: 'viewer' };
+    return (
+      client.userData?.actor ?? { id: client.sessionId, name: 'unknown', role: 'viewer' as const }
+    );
   }
 
   /** Runs a handler; a bug inside it is logged and answered, never thrown into Colyseus. */

@@ -8,6 +8,8 @@ export const JOIN_OPTIONS = z.object({
   /** Shown to others; defaults to "Guest <session>". */
   name: z.string().trim().min(1).max(64).optional(),
   device: z.enum(['xr', 'desktop']).optional(),
+  /** The access token (also accepted as the Authorization header of the matchmaking request). */
+  token: z.string().max(4096).optional(),
 });
 export type JoinOptions = z.infer<typeof JOIN_OPTIONS>;
 

@@ -98,7 +98,34 @@ export interface MissionEventsTable {
   payload: JSONColumnType<Record<string, unknown>, string, string>;
 }
 
+export interface UsersTable {
+  id: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled: boolean;
+  token_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor_id: string | null;
+  actor_name: string | null;
+  role: string | null;
+  action: string;
+  target: string | null;
+  result: string;
+  reason: string | null;
+  source: string | null;
+  detail: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+}
+
 export interface Database {
+  users: UsersTable;
+  audit: AuditTable;
   missions: MissionsTable;
   mission_events: MissionEventsTable;
   events: EventsTable;

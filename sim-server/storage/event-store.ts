@@ -27,6 +27,8 @@ import {
   snapshotsForSpan,
   updateMission,
 } from './mission-store.js';
+import { accountStore } from './account-store.js';
+import type { AccountStore } from './account-store.js';
 import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
 import { decodePayload } from './payload-json.js';
 import type {
@@ -93,6 +95,7 @@ function toCapsule(row: { data: unknown; zone: string | null }): StoredCapsule {
 
 export class EventStore implements Storage {
   readonly kind: 'pglite' | 'postgres';
+  readonly accounts: AccountStore;
   readonly #backend: Backend;
   readonly #db: Kysely<Database>;
   readonly #queue: WriteQueue;
@@ -103,6 +106,7 @@ export class EventStore implements Storage {
     this.#backend = backend;
     this.#db = backend.db;
     this.#queue = queue;
+    this.accounts = accountStore(backend.db);
   }
 
   /** Wraps a migrated backend; checks the plant id and learns the durable seq. */

@@ -145,9 +145,56 @@ const missions: Migration = {
   },
 };
 
+/**
+ * People who sign in (argon2id hashes only, never a password) and the audit trail of who did
+ * what. Audit rows are append-only in the database itself: a trigger refuses UPDATE and DELETE,
+ * so no code path (or API) can edit or remove one.
+ */
+const accounts: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      create table users (
+        id text primary key,
+        name text not null unique,
+        role text not null,
+        password_hash text not null,
+        disabled boolean not null default false,
+        token_version integer not null default 0,
+        created_at bigint not null,
+        updated_at bigint not null
+      )`.execute(db);
+    await sql`
+      create table audit (
+        id bigserial primary key,
+        at bigint not null,
+        actor_id text,
+        actor_name text,
+        role text,
+        action text not null,
+        target text,
+        result text not null,
+        reason text,
+        source text,
+        detail jsonb
+      )`.execute(db);
+    await sql`create index audit_actor on audit (actor_id, id)`.execute(db);
+    await sql`create index audit_action on audit (action, id)`.execute(db);
+    await sql`
+      create function audit_append_only() returns trigger language plpgsql as $$
+      begin
+        raise exception 'audit records are append-only';
+      end
+      $$`.execute(db);
+    await sql`
+      create trigger audit_no_change before update or delete on audit
+      for each row execute function audit_append_only()`.execute(db);
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-missions': missions,
+  '0003-accounts': accounts,
 };
 
 const provider: MigrationProvider = {

@@ -13,6 +13,7 @@ import type {
   TwinEvent,
 } from '../../digital-twin/index.js';
 import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
+import type { AccountStore } from './account-store.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_QUEUE_LIMIT, EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
 import { openPgliteBackend } from './pglite-backend.js';
@@ -165,6 +166,8 @@ export interface CommandRecord {
 
 export interface Storage {
   readonly kind: 'pglite' | 'postgres';
+  /** Users and the append-only audit trail. */
+  readonly accounts: AccountStore;
   /**
    * Queues already-sequenced events for batched durable writes; never blocks, never drops.
    * Readings events go to the readings table (with their seq), the rest to events; capsule.*
@@ -225,6 +228,14 @@ export interface Storage {
 }
 
 export { StorageQueryError };
+export type {
+  AccountStore,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
+  PublicUser,
+  UserRecord,
+} from './account-store.js';
 
 /** Opens the store: connects, migrates to the latest schema, and starts the writer. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {

@@ -14,6 +14,7 @@ import type { Room } from 'colyseus.js';
 import { loadConfig } from '../../../sim-server/config.js';
 import { createServer } from '../../../sim-server/server.js';
 import type { TwinspaceServer } from '../../../sim-server/server.js';
+import type { UserRole } from '../../../digital-twin/index.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -76,6 +77,15 @@ export interface ControlAck {
   field?: string;
   reason?: string;
   allowed?: string[];
+}
+
+/** What the plant room answers a plant-writing command with before anything moves. */
+export interface ConfirmRequest {
+  commandId: string;
+  summary: string;
+  interlocks: { ok: boolean; checked: string[]; interlockId?: string; reason?: string };
+  expiresAt: number;
+  timeoutS: number;
 }
 
 export interface Ack {
@@ -147,6 +157,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       PATCH_RATE_MS: '50',
       SNAPSHOT_EVERY_S: '30',
       LOG_LEVEL: 'silent',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
     },
     ROOT,
@@ -169,20 +180,105 @@ export interface TestClient {
   acks: Ack[];
   messages: { type: string; body: unknown }[];
   state(): SeenState;
-  /** Sends a command and resolves with its ack (the first ack naming its commandId). */
+  /**
+   * Sends a command and resolves with its ack (the first ack naming its commandId); a
+   * plant-writing command's confirmation request is confirmed at once.
+   */
   command(body: Record<string, unknown>): Promise<Ack>;
+  /** Sends a command and resolves with its first answer: a confirmation request or an ack. */
+  request(body: Record<string, unknown>): Promise<{ confirm?: ConfirmRequest; ack?: Ack }>;
+  /** Sends `confirm` (or `cancel`) for a pending command and resolves with its ack. */
+  confirm(commandId: string, cancel?: boolean): Promise<Ack>;
+  /** Resolves with the close code once the server closed the connection. */
+  closed(): Promise<number>;
   /** Sends a replay `control` and resolves with its answer (matched by a fresh requestId). */
   control(body: Record<string, unknown>): Promise<ControlAck>;
   leave(): Promise<void>;
 }
 
-export function joinPlant(wsUrl: string, name: string): Promise<TestClient> {
-  return joinRoom(wsUrl, 'plant', { name });
+/**
+ * Joins the plant room signed in as `name` (created with `role` through the admin API the first
+ * time). Plant-writing commands sent with `command()` are confirmed automatically.
+ */
+export async function joinPlant(
+  wsUrl: string,
+  name: string,
+  role: UserRole = 'operator',
+): Promise<TestClient> {
+  const token = await tokenFor(httpBase(wsUrl), name, role);
+  return joinRoom(wsUrl, 'plant', { name, token });
 }
 
-/** Joins (or opens) the replay room of one mission. */
-export function joinReplay(wsUrl: string, missionId: string, name: string): Promise<TestClient> {
-  return joinRoom(wsUrl, 'replay', { missionId, name });
+/** Joins (or opens) the replay room of one mission, signed in as `name`. */
+export async function joinReplay(
+  wsUrl: string,
+  missionId: string,
+  name: string,
+  role: UserRole = 'operator',
+): Promise<TestClient> {
+  const token = await tokenFor(httpBase(wsUrl), name, role);
+  return joinRoom(wsUrl, 'replay', { missionId, name, token });
+}
+
+// ---- sign-in: every test goes through the same API a person does ----
+
+/** The first admin's password on every test server (startTestServer and spawnServer set it). */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
+/** The password the helpers give a test user: their name, padded. */
+export function passwordOf(name: string): string {
+  return `${name}-password`;
+}
+
+/** `http://127.0.0.1:<port>` for a ws:// or http:// URL of a test server. */
+export function httpBase(url: string): string {
+  const parsed = new URL(url);
+  return `http://127.0.0.1:${parsed.port}`;
+}
+
+/** Access tokens per server (by port) and user name. */
+const tokens = new Map<string, string>();
+
+/** Signs in through the API; the session body (tokens, user, permissions) or the error reply. */
+export async function signIn(base: string, name: string, password: string): Promise<JsonReply> {
+  return postJson(base, '/api/v1/auth/sign-in', { name, password }, { token: null });
+}
+
+/**
+ * An access token for `name` on the server at `base`: admin signs in with TEST_ADMIN_PASSWORD;
+ * anyone else is created by admin with `role` the first time, then signs in.
+ */
+export async function tokenFor(
+  base: string,
+  name = 'admin',
+  role: UserRole = 'operator',
+): Promise<string> {
+  const key = `${new URL(base).port} ${name}`;
+  const held = tokens.get(key);
+  if (held !== undefined) return held;
+  if (name !== 'admin') {
+    const created = await postJson(base, '/api/v1/users', {
+      name,
+      password: passwordOf(name),
+      role,
+    });
+    if (created.status !== 201 && created.body.error?.code !== 'name_taken')
+      throw new Error(
+        `creating user ${name} failed: ${created.status} ${JSON.stringify(created.body)}`,
+      );
+  }
+  const reply = await signIn(base, name, name === 'admin' ? TEST_ADMIN_PASSWORD : passwordOf(name));
+  const token = reply.body['accessToken'];
+  if (reply.status !== 200 || typeof token !== 'string')
+    throw new Error(`signing in as ${name} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  tokens.set(key, token);
+  return token;
+}
+
+/** Forgets the cached tokens of a server (after it restarted with a new signing key). */
+export function forgetTokens(base: string): void {
+  const port = new URL(base).port;
+  for (const key of [...tokens.keys()]) if (key.startsWith(`${port} `)) tokens.delete(key);
 }
 
 let requests = 0;
@@ -196,8 +292,12 @@ async function joinRoom(
   const room = await client.joinOrCreate<SeenState>(roomName, options);
   const acks: Ack[] = [];
   const controls: ControlAck[] = [];
+  const confirms: ConfirmRequest[] = [];
   const messages: { type: string; body: unknown }[] = [];
+  let closeCode: number | undefined;
+  room.onLeave((code) => (closeCode = code));
   room.onMessage('ack', (ack: Ack) => acks.push(ack));
+  room.onMessage('confirm.request', (request: ConfirmRequest) => confirms.push(request));
   room.onMessage('control', (ack: ControlAck) => controls.push(ack));
   room.onMessage('*', (type, body) => messages.push({ type: String(type), body }));
   // The first full state arrives right after joining.
@@ -212,14 +312,45 @@ async function joinRoom(
     state: () => room.state,
     command: async (body) => {
       const before = acks.length;
+      const confirmsBefore = confirms.length;
       room.send('command', body);
-      const id = body['commandId'];
+      const id = typeof body['commandId'] === 'string' ? body['commandId'] : null;
+      let confirmed = false;
       return waitFor(
-        () =>
-          acks.slice(before).find((ack) => ack.commandId === (typeof id === 'string' ? id : null)),
+        () => {
+          if (!confirmed && confirms.slice(confirmsBefore).some((c) => c.commandId === id)) {
+            confirmed = true;
+            room.send('confirm', { commandId: id });
+          }
+          return acks.slice(before).find((ack) => ack.commandId === id);
+        },
         `the ack of ${JSON.stringify(body)}`,
       );
     },
+    request: async (body) => {
+      const before = acks.length;
+      const confirmsBefore = confirms.length;
+      room.send('command', body);
+      const id = typeof body['commandId'] === 'string' ? body['commandId'] : null;
+      return waitFor(
+        () => {
+          const confirm = confirms.slice(confirmsBefore).find((c) => c.commandId === id);
+          if (confirm !== undefined) return { confirm };
+          const ack = acks.slice(before).find((a) => a.commandId === id);
+          return ack === undefined ? undefined : { ack };
+        },
+        `the answer to ${JSON.stringify(body)}`,
+      );
+    },
+    confirm: async (commandId, cancel = false) => {
+      const before = acks.length;
+      room.send(cancel ? 'cancel' : 'confirm', { commandId });
+      return waitFor(
+        () => acks.slice(before).find((ack) => ack.commandId === commandId),
+        `the ack after confirming ${commandId}`,
+      );
+    },
+    closed: () => waitFor(() => closeCode, 'the server to close the connection'),
     control: async (body) => {
       requests += 1;
       const requestId = `r${requests}`;
@@ -268,16 +399,53 @@ export interface JsonReply {
   };
 }
 
-export async function getJson(base: string, path: string): Promise<JsonReply> {
-  const response = await fetch(new URL(path, base));
+/** Who a helper request acts as: a token, a user name (signed in as needed), or null for none. */
+export interface AsWho {
+  token?: string | null;
+  as?: string;
+}
+
+async function authHeaders(base: string, who: AsWho): Promise<Record<string, string>> {
+  if (who.token === null) return {};
+  const token = who.token ?? (await tokenFor(base, who.as ?? 'admin'));
+  return { authorization: `Bearer ${token}` };
+}
+
+/** GETs `path` (as admin unless told otherwise) and returns the status and parsed answer. */
+export async function getJson(base: string, path: string, who: AsWho = {}): Promise<JsonReply> {
+  const response = await fetch(new URL(path, base), { headers: await authHeaders(base, who) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** POSTs `body` as JSON and returns the status and parsed answer. */
-export async function postJson(base: string, path: string, body: unknown = {}): Promise<JsonReply> {
+/** POSTs `body` as JSON (as admin unless told otherwise) and returns the status and answer. */
+export async function postJson(
+  base: string,
+  path: string,
+  body: unknown = {},
+  who: AsWho = {},
+): Promise<JsonReply> {
+  return sendJson('POST', base, path, body, who);
+}
+
+export async function patchJson(
+  base: string,
+  path: string,
+  body: unknown,
+  who: AsWho = {},
+): Promise<JsonReply> {
+  return sendJson('PATCH', base, path, body, who);
+}
+
+async function sendJson(
+  method: string,
+  base: string,
+  path: string,
+  body: unknown,
+  who: AsWho,
+): Promise<JsonReply> {
   const response = await fetch(new URL(path, base), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    method,
+    headers: { 'content-type': 'application/json', ...(await authHeaders(base, who)) },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -298,7 +466,14 @@ export interface ServerProcess {
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'sim-server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
