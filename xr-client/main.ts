@@ -3,6 +3,7 @@
  * and the API are same-origin (the server serves this page), so nothing else is configured.
  */
 import { PlantApp, fetchPlant } from './app/plant-app.js';
+import { obtainSession, showSessionEnded, showUserBar } from './ui/sign-in.js';
 
 declare global {
   interface Window {
@@ -14,10 +15,16 @@ declare global {
 async function main(): Promise<void> {
   const canvas = document.getElementById('twin') as HTMLCanvasElement;
   const params = new URLSearchParams(location.search);
-  const plant = await fetchPlant(new URL('./api/v1/plant', location.href).href);
+  // Nothing of the plant is shown before sign-in: every API route and room needs a token.
+  const session = await obtainSession(params);
+  session.onEnd((reason) => showSessionEnded(reason));
+  showUserBar(session);
+  document.body.dataset['role'] = session.user.role;
+  const plant = await fetchPlant(new URL('./api/v1/plant', location.href).href, (url) =>
+    session.fetch(url),
+  );
   const endpoint = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-  const name = params.get('name') ?? `Guest ${Math.floor(Math.random() * 900 + 100)}`;
-  const app = new PlantApp(canvas, plant, endpoint, name);
+  const app = new PlantApp(canvas, plant, endpoint, session);
   window.twinspace = app;
   await app.start();
   // A shared link to a replay (?mission=M-3) opens the team's replay room for it.

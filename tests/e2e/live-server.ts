@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
+import { TEST_ADMIN_PASSWORD } from '../integration/server/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const serverModule = join(root, 'sim-server/server.ts');
@@ -47,6 +48,7 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
       DATA_DIR: dataDir,
       CLIENT_DIR: clientDir,
       LOG_LEVEL: 'error',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
     },
     root,

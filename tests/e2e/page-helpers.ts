@@ -4,6 +4,8 @@
  * capsules back from the HTTP API. The page-side app is reached as `window.twinspace`.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { UserRole } from '../../digital-twin/index.js';
+import { getJson, httpBase, passwordOf, tokenFor } from '../integration/server/helpers.js';
 
 /** The viewport every browser test uses (the GUI's layout, and screenshots, depend on it). */
 export const VIEWPORT = { width: 1280, height: 720 } as const;
@@ -24,14 +26,18 @@ export async function openApp(
   url: string,
   name: string,
   beforeLoad?: (page: Page) => Promise<void>,
+  role: UserRole = 'operator',
 ): Promise<Page> {
+  // The user exists (made by admin through the API); the page signs in through its own form.
+  await tokenFor(httpBase(url), name, role);
   // A context (with its own permissions, fake camera …) was made with its viewport already.
   const page =
     'newContext' in browser
       ? await browser.newPage({ viewport: VIEWPORT })
       : await browser.newPage();
   if (beforeLoad !== undefined) await beforeLoad(page);
-  await page.goto(`${url}${url.includes('?') ? '&' : '?'}name=${encodeURIComponent(name)}`);
+  await page.goto(url);
+  await signInOnPage(page, name);
   await page.waitForFunction(
     () => document.body.dataset['ready'] === 'true' || document.body.dataset['error'] !== undefined,
     undefined,
@@ -40,6 +46,14 @@ export async function openApp(
   const error = await page.evaluate(() => document.body.dataset['error'] ?? null);
   if (error !== null) throw new Error(`the app did not start: ${error}`);
   return page;
+}
+
+/** Fills the page's sign-in form as `name` (password as the test helpers made it) and submits. */
+export async function signInOnPage(page: Page, name: string): Promise<void> {
+  await page.waitForSelector('#sign-in-name', { timeout: APP_START_TIMEOUT_MS });
+  await page.fill('#sign-in-name', name);
+  await page.fill('#sign-in-password', passwordOf(name));
+  await page.click('#sign-in-submit');
 }
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- the page-side app is reached through window in page.evaluate */
@@ -100,8 +114,8 @@ export async function waitForCommandStatus(page: Page, timeoutMs = 15_000): Prom
 
 /** Open capsules on the server (id → state), from the HTTP API. */
 export async function serverOpenCapsules(url: string): Promise<Map<string, string>> {
-  const response = await fetch(`${url}api/v1/capsules?limit=1000`);
-  const body = (await response.json()) as { items: { id: string; state: string }[] };
+  const reply = await getJson(url, 'api/v1/capsules?limit=1000');
+  const body = reply.body as unknown as { items: { id: string; state: string }[] };
   return new Map(
     body.items
       .filter((c) => c.state !== 'resolved' && c.state !== 'dismissed')
@@ -122,9 +136,9 @@ export async function serverCapsuleActor(
 ): Promise<string | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(`${url}api/v1/capsules/${encodeURIComponent(id)}`);
-    if (response.ok) {
-      const body = (await response.json()) as {
+    const reply = await getJson(url, `api/v1/capsules/${encodeURIComponent(id)}`);
+    if (reply.status === 200) {
+      const body = reply.body as unknown as {
         capsule: { history: { action: string; actor: { name: string } }[] };
       };
       const actor = body.capsule.history.find((h) => h.action === action)?.actor.name;

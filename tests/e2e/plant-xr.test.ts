@@ -16,6 +16,7 @@ import { equipmentSize } from '../../xr-client/scene/equipment-dimensions.js';
 import { chromiumPath, launchChromium } from './chromium.js';
 import { liveServerUnavailable, startLiveServer } from './live-server.js';
 import type { LiveServer } from './live-server.js';
+import { getJson } from '../integration/server/helpers.js';
 import {
   activeCapsuleId,
   openApp,
@@ -291,7 +292,7 @@ describe.skipIf(skipReason !== null)('spatial client in WebXR (emulated Meta Que
       const p = camera.globalPosition;
       return { x: p.x as number, y: p.y as number, z: p.z as number, fx: forward.x, fz: forward.z };
     });
-    const { plant } = (await (await fetch(`${server.url}api/v1/plant`)).json()) as {
+    const { plant } = (await getJson(server.url, 'api/v1/plant')).body as unknown as {
       plant: Plant;
     };
     // IWER's Quest 3 stands the head 1.6 m above the floor; the plant floor is y = 0.

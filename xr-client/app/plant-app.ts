@@ -12,12 +12,27 @@ import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder.js';
 import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder.js';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import '@babylonjs/core/Culling/ray.js';
-import { QUALITIES, formatProblems, validatePlant } from '../../digital-twin/index.js';
-import type { Command, CommandAck, Equipment, Plant, Quality } from '../../digital-twin/index.js';
+import {
+  QUALITIES,
+  formatProblems,
+  isPlantWriting,
+  refusal,
+  validatePlant,
+} from '../../digital-twin/index.js';
+import type {
+  Action,
+  Command,
+  CommandAck,
+  Equipment,
+  Plant,
+  Quality,
+} from '../../digital-twin/index.js';
+import type { ClientSession } from '../net/session.js';
 import { CapsuleLabels } from '../capsules/capsule-labels.js';
 import { CapsuleLayer } from '../capsules/capsule-layer.js';
 import { PLANT_ROOM, PlantConnection, REPLAY_ROOM } from '../net/plant-connection.js';
 import type {
+  ConfirmRequest,
   ConnectionStatus,
   ReplayControl,
   RoomPresence,
@@ -102,7 +117,12 @@ export class PlantApp {
   /** Problems seen in room data (unknown severities …), newest last; shown to tests and logs. */
   readonly problems: string[] = [];
 
-  constructor(canvas: HTMLCanvasElement, plant: Plant, endpoint: string, name: string) {
+  /** Who is signed in on this page; their role disables what the permission table refuses. */
+  readonly session: ClientSession;
+
+  constructor(canvas: HTMLCanvasElement, plant: Plant, endpoint: string, session: ClientSession) {
+    this.session = session;
+    const name = session.user.name;
     this.handles = createScene(canvas);
     const { scene, camera } = this.handles;
     this.view = buildPlantView(scene, plant);
@@ -144,10 +164,21 @@ export class PlantApp {
     this.gui.addControl(this.panel.root);
     this.avatars = new Avatars(scene, this.gui);
 
+    /** Runs `run` when the role may take `action`; otherwise says why on the mission bar. */
+    const allowed =
+      (action: Action, run: () => void): (() => void) =>
+      () => {
+        if (session.may(action)) run();
+        else this.timeline.say(refusal(session.user.role, action));
+      };
     this.timeline = new Timeline(document.body, {
       replayLast: (minutes) =>
-        void this.#capture({ title: `Last ${minutes} min (${name})`, lastMinutes: minutes }),
-      replaySelectedCapsule: () => {
+        allowed(
+          'mission.create',
+          () =>
+            void this.#capture({ title: `Last ${minutes} min (${name})`, lastMinutes: minutes }),
+        )(),
+      replaySelectedCapsule: allowed('mission.create', () => {
         const selection = this.#selection;
         if (selection?.kind !== 'capsule') return;
         const capsule = this.capsules.get(selection.id);
@@ -155,11 +186,15 @@ export class PlantApp {
           title: capsule?.title ?? selection.id,
           sourceCapsuleId: selection.id,
         });
-      },
-      play: () => void this.#control({ type: this.#missionState === 'draft' ? 'start' : 'resume' }),
-      pause: () => void this.#control({ type: 'pause' }),
-      seek: (t) => void this.#control({ type: 'seek', t }),
-      speed: (speed) => void this.#control({ type: 'speed', speed }),
+      }),
+      play: allowed(
+        'mission.control',
+        () => void this.#control({ type: this.#missionState === 'draft' ? 'start' : 'resume' }),
+      ),
+      pause: allowed('mission.control', () => void this.#control({ type: 'pause' })),
+      seek: (t) => allowed('mission.control', () => void this.#control({ type: 'seek', t }))(),
+      speed: (speed) =>
+        allowed('mission.control', () => void this.#control({ type: 'speed', speed }))(),
       backToLive: () => void this.backToLive(),
     });
     this.connection = new PlantConnection(
@@ -177,9 +212,12 @@ export class PlantApp {
         },
         markers: (markers) => this.timeline.setMarkers(markers),
         annotation: (annotation) => this.timeline.addAnnotation(annotation),
+        confirmRequest: (request) => this.#onConfirmRequest(request),
+        sessionEnded: (reason) => session.end(reason),
       },
-      { name, device: 'desktop' },
+      { name, device: 'desktop', token: session.token },
     );
+    session.onToken((token) => this.connection.setToken(token));
 
     scene.onPointerObservable.add((info) => {
       if (info.type === PointerEventTypes.POINTERTAP && !(this.#xr?.inXr ?? false)) {
@@ -262,7 +300,7 @@ export class PlantApp {
   async #capture(body: Record<string, unknown>): Promise<void> {
     this.timeline.say('capturing…');
     try {
-      const response = await fetch(new URL('./api/v1/missions', location.href), {
+      const response = await this.session.fetch(new URL('./api/v1/missions', location.href), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'replay', ...body }),
@@ -307,10 +345,47 @@ export class PlantApp {
     this.#placePanel();
   }
 
+  /** Marks each action the signed-in role may not take (by its command type) with the reason. */
+  #gate(actions: PanelAction[], types: readonly Action[]): PanelAction[] {
+    return actions.map((action, i) => {
+      const type = types[i];
+      if (type === undefined || this.session.may(type)) return action;
+      return { ...action, disabledReason: refusal(this.session.user.role, type) };
+    });
+  }
+
+  /** The server asks before a plant-writing command moves anything: show what and the interlocks. */
+  #onConfirmRequest(request: ConfirmRequest): void {
+    const verdict = request.interlocks.ok
+      ? request.interlocks.checked.length === 0
+        ? 'no interlock applies'
+        : `interlocks clear: ${request.interlocks.checked.join(', ')}`
+      : `blocked: ${request.interlocks.reason ?? 'an interlock holds'}`;
+    this.panel.confirm(
+      request.summary,
+      `${verdict} · ${request.timeoutS} s to confirm`,
+      () => {
+        this.panel.endConfirm();
+        this.panel.setStatus(`${request.summary}: confirmed, sending…`, '#9fb3c8');
+        this.connection.sendConfirm(request.commandId, true);
+      },
+      () => {
+        this.panel.endConfirm();
+        this.connection.sendConfirm(request.commandId, false);
+      },
+    );
+  }
+
   /** Send a command and show its ack (or the local refusal) in the panel. */
   async command(command: Command): Promise<CommandAck> {
     this.panel.setStatus(`${command.type}: sent…`, '#9fb3c8');
     const ack = await this.connection.sendCommand(command);
+    // A plant-writing command's panel showed Confirm/Cancel meanwhile: put its own buttons back.
+    const selection = this.#selection;
+    if (isPlantWriting(command.type) && selection?.kind === 'equipment') {
+      this.panel.endConfirm();
+      this.#showEquipment(selection.id);
+    }
     if (ack.status === 'accepted') this.panel.setStatus(`${command.type}: accepted`, '#4ade80');
     else
       this.panel.setStatus(
@@ -612,7 +687,11 @@ export class PlantApp {
           }),
       },
     ];
-    this.panel.show(capsule.title, lines, actions);
+    this.panel.show(
+      capsule.title,
+      lines,
+      this.#gate(actions, ['capsule.ack', 'capsule.shelve', 'capsule.resolve']),
+    );
     if (capsule.sensorId !== null) void this.#loadTrend(capsule.sensorId, id);
   }
 
@@ -646,7 +725,7 @@ export class PlantApp {
     const to = live?.t ?? Date.now();
     const url = `./api/v1/sensors/${encodeURIComponent(sensorId)}/readings?bucket=${TREND_BUCKET}&from=${Math.round(to - TREND_WINDOW_MS)}&to=${Math.round(to + 1)}`;
     try {
-      const response = await fetch(url);
+      const response = await this.session.fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body = (await response.json()) as
         | { kind: 'buckets'; buckets: { t: number; avg: number | null }[] }
@@ -721,7 +800,14 @@ export class PlantApp {
     }
     if (actions.length === 0 && (equipment.kind === 'valve' || equipment.kind === 'pump'))
       lines.push('No actuator to command.');
-    this.panel.show(`${equipment.name} (${equipment.id})`, lines.slice(0, 9), actions);
+    const types = actions.map((a): Action =>
+      a.label === 'Start' ? 'pump.start' : a.label === 'Stop' ? 'pump.stop' : 'valve.actuate',
+    );
+    this.panel.show(
+      `${equipment.name} (${equipment.id})`,
+      lines.slice(0, 9),
+      this.#gate(actions, types),
+    );
   }
 
   /** Where a headset user starts: at the plant's near edge, clear of equipment, facing it. */
@@ -785,8 +871,11 @@ export class PlantApp {
 }
 
 /** Fetch and validate the plant the server runs. */
-export async function fetchPlant(url: string): Promise<Plant> {
-  const response = await fetch(url);
+export async function fetchPlant(
+  url: string,
+  get: (url: string) => Promise<Response> = (u) => fetch(u),
+): Promise<Plant> {
+  const response = await get(url);
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
   const body = (await response.json()) as { plant?: unknown };
   const result = validatePlant(body.plant ?? body);

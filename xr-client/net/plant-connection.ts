@@ -76,6 +76,15 @@ export interface RoomAnnotation {
   color: string;
 }
 
+/** A plant-writing command waiting for this user's confirmation (the plant room's question). */
+export interface ConfirmRequest {
+  commandId: string;
+  summary: string;
+  interlocks: { ok: boolean; checked: string[]; reason?: string };
+  expiresAt: number;
+  timeoutS: number;
+}
+
 /** What a replay control is answered with. */
 export interface ControlAnswer {
   requestId: string | null;
@@ -95,6 +104,10 @@ export type ReplayControl =
 export interface RoomListener {
   /** A new room arrived: forget everything shown, the room's full state follows. */
   reset(): void;
+  /** The server asks to confirm a plant-writing command before anything moves. */
+  confirmRequest?(request: ConfirmRequest): void;
+  /** The server ended this connection's session (expired, revoked, flood); no reconnect. */
+  sessionEnded?(reason: string): void;
   sensor(id: string, sensor: RoomSensor): void;
   capsule(capsule: RoomCapsule): void;
   capsuleRemoved(id: string): void;
@@ -115,7 +128,7 @@ export interface RoomListener {
 export class PlantConnection {
   readonly #client: Client;
   readonly #listener: RoomListener;
-  readonly #joinOptions: Record<string, unknown>;
+  #joinOptions: Record<string, unknown>;
   /** The room joined (and rejoined after a drop): the plant, or a mission's replay. */
   #roomName = PLANT_ROOM;
   #roomOptions: Record<string, unknown> = {};
@@ -130,6 +143,9 @@ export class PlantConnection {
     { resolve: (ack: CommandAck) => void; timer: ReturnType<typeof setTimeout> }
   >();
   #commandCounter = 0;
+
+  /** Why the server ended this session, once it said so. */
+  #ended: string | null = null;
 
   constructor(endpoint: string, listener: RoomListener, joinOptions: Record<string, unknown> = {}) {
     this.#client = new Client(endpoint);
@@ -233,6 +249,18 @@ export class PlantConnection {
     });
   }
 
+  /** Confirms (or cancels) a pending plant-writing command; its ack resolves sendCommand. */
+  sendConfirm(commandId: string, confirmed: boolean): void {
+    if (this.#status === 'online')
+      this.#room?.send(confirmed ? 'confirm' : 'cancel', { commandId });
+  }
+
+  /** A fresh access token: used for later joins and passed to the room to extend the session. */
+  setToken(token: string): void {
+    this.#joinOptions = { ...this.#joinOptions, token };
+    if (this.#status === 'online') this.#room?.send('token', { token });
+  }
+
   /** Tell others what this client points at. */
   sendPresence(presence: {
     selection?: string | null;
@@ -330,6 +358,31 @@ export class PlantConnection {
     );
     // Asked for once the handler is in place: a message sent while joining may come too early.
     if (this.#roomName === REPLAY_ROOM) room.send('markers', {});
+    room.onMessage('confirm.request', (request: ConfirmRequest) => {
+      // The ack now waits for a person: give it the confirmation window and some slack.
+      const pending = this.#pending.get(request.commandId);
+      if (pending !== undefined) {
+        clearTimeout(pending.timer);
+        pending.timer = setTimeout(
+          () => {
+            this.#pending.delete(request.commandId);
+            pending.resolve({
+              commandId: request.commandId,
+              status: 'rejected',
+              code: 'no_ack',
+              reason: 'no answer from the server after the confirmation window',
+            });
+          },
+          request.timeoutS * 1000 + ACK_TIMEOUT_MS,
+        );
+      }
+      this.#listener.confirmRequest?.(request);
+    });
+    room.onMessage('session', (body: { ok: boolean; reason?: string; code?: number }) => {
+      if (!body.ok && body.code !== undefined) {
+        this.#ended = body.reason ?? 'your session ended';
+      }
+    });
     room.onMessage('capsule', () => {});
     room.onMessage('command', () => {});
     room.onMessage('*', () => {});
@@ -338,6 +391,15 @@ export class PlantConnection {
       this.#room = null;
       if (this.#closed || code === CONSENTED_LEAVE) {
         this.#setStatus('offline', 'left the room');
+        return;
+      }
+      // 4401: the session expired or was revoked; 4429: flooding. Reconnecting cannot help.
+      if (code === 4401 || code === 4429 || this.#ended !== null) {
+        this.#closed = true;
+        const reason = this.#ended ?? `the server closed the connection (${code})`;
+        this.#failPending(reason);
+        this.#setStatus('offline', reason);
+        this.#listener.sessionEnded?.(reason);
         return;
       }
       this.#failPending('the connection dropped before the server answered');

@@ -13,6 +13,8 @@ const TREND_HEIGHT_PX = 90;
 export interface PanelAction {
   label: string;
   onClick: () => void;
+  /** Set when the signed-in role may not take this action: the button is greyed and says why. */
+  disabledReason?: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface PanelAction {
  */
 export class Panel {
   readonly root: Rectangle;
+  #confirming: string | null = null;
   readonly #title: TextBlock;
   readonly #body: TextBlock;
   readonly #trend: Rectangle;
@@ -117,13 +120,60 @@ export class Panel {
       button.background = '#24507a';
       button.cornerRadius = 6;
       button.fontSize = 15;
-      button.onPointerUpObservable.add(() => action.onClick());
+      const reason = action.disabledReason;
+      if (reason === undefined) {
+        button.onPointerUpObservable.add(() => action.onClick());
+      } else {
+        // Greyed, not hidden: the operator sees the control exists and why it is not theirs.
+        button.color = '#7b8794';
+        button.background = '#2a3440';
+        button.metadata = { disabledReason: reason };
+        button.onPointerUpObservable.add(() => this.setStatus(reason, '#fcd34d'));
+      }
       this.#buttons.addControl(button);
     }
     this.#buttons.isVisible = actions.length > 0;
     this.setTrend([]);
     this.setStatus('', '#9fb3c8');
     this.root.isVisible = true;
+  }
+
+  /**
+   * Asks for the confirmation of a plant-writing command in place of the panel's buttons: what
+   * will happen, the interlock verdict, Confirm and Cancel. Works on the desktop and on the 3D
+   * panel in XR alike.
+   */
+  confirm(summary: string, verdict: string, onConfirm: () => void, onCancel: () => void): void {
+    this.#buttons.clearControls();
+    for (const [label, run, background] of [
+      ['Confirm', onConfirm, '#166534'],
+      ['Cancel', onCancel, '#7f1d1d'],
+    ] as const) {
+      const button = Button.CreateSimpleButton(`button:${label}`, label);
+      button.width = `${Math.floor((PANEL_WIDTH_PX - 28) / 2)}px`;
+      button.height = '40px';
+      button.paddingLeft = '4px';
+      button.paddingRight = '4px';
+      button.color = '#f0f4f8';
+      button.background = background;
+      button.cornerRadius = 6;
+      button.fontSize = 15;
+      button.onPointerUpObservable.add(() => run());
+      this.#buttons.addControl(button);
+    }
+    this.#buttons.isVisible = true;
+    this.#confirming = `${summary} · ${verdict}`;
+    this.setStatus(`Confirm? ${summary} · ${verdict}`, '#fcd34d');
+    this.root.isVisible = true;
+  }
+
+  /** The confirmation the panel is asking for, or null (tests read it). */
+  get confirming(): string | null {
+    return this.#confirming;
+  }
+
+  endConfirm(): void {
+    this.#confirming = null;
   }
 
   /** Update the text lines without touching buttons, trend or status (live values). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng } from '../../../digital-twin/index.js';
-import { startTestServer, waitFor } from '../server/helpers.js';
+import { getJson, startTestServer, waitFor } from '../server/helpers.js';
 import type { TestServer } from '../server/helpers.js';
 import { sharedBroker } from './helpers/broker.js';
 import type { TestBroker } from './helpers/broker.js';
@@ -161,17 +161,17 @@ describe('fuzzing the server over MQTT', () => {
 
     // Each is kept for inspection, its raw input truncated.
     const kept = await waitFor(async () => {
-      const r = await fetch(new URL('/api/v1/rejects?source=mqtt&reason=too_large', base));
-      const page = (await r.json()) as { items: { raw: string; detail: string }[] };
+      const r = await getJson(base, '/api/v1/rejects?source=mqtt&reason=too_large');
+      const page = r.body as unknown as { items: { raw: string; detail: string }[] };
       return page.items.length === 2 ? page.items : undefined;
     }, 'the two 10 MB payloads in the rejects table');
     for (const reject of kept) {
       expect(Buffer.byteLength(reject.raw)).toBeLessThanOrEqual(4096);
       expect(reject.detail).toContain(topic);
     }
-    const unknown = await fetch(new URL('/api/v1/rejects?reason=unknown_topic&limit=1000', base));
-    expect(((await unknown.json()) as { items: unknown[] }).items).toHaveLength(MESSAGES_PER_KIND);
-    expect((await fetch(new URL('/api/v1/rejects?limit=0', base))).status).toBe(400);
+    const unknown = await getJson(base, '/api/v1/rejects?reason=unknown_topic&limit=1000');
+    expect((unknown.body as unknown as { items: unknown[] }).items).toHaveLength(MESSAGES_PER_KIND);
+    expect((await getJson(base, '/api/v1/rejects?limit=0')).status).toBe(400);
 
     // Still alive, and a good reading after the flood reaches the twin.
     expect((await fetch(new URL('/healthz', base))).status).toBe(200);

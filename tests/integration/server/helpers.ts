@@ -124,6 +124,7 @@ export function writeTestPlant(dir: string): string {
 /** The parts of a plant file that trimming touches. */
 export interface PlantJson {
   id: string;
+  interlocks?: { while: { sensorId?: string } }[];
   equipment: {
     id: string;
     sensors: unknown[];
@@ -141,6 +142,14 @@ export function keepSensorsOf(plant: PlantJson, keep: ReadonlySet<string>): void
     equipment.sensors = [];
     for (const actuator of equipment.actuators ?? []) delete actuator.binding.confirmSensor;
   }
+  // An interlock on a removed sensor cannot be checked; the trimmed plant drops it.
+  const kept = new Set(
+    plant.equipment.flatMap((e) => e.sensors.map((sensor) => (sensor as { id: string }).id)),
+  );
+  if (plant.interlocks !== undefined)
+    plant.interlocks = plant.interlocks.filter(
+      (interlock) => interlock.while.sensorId === undefined || kept.has(interlock.while.sensorId),
+    );
 }
 
 /** Starts a server in-process: PGlite in a temp DATA_DIR, a free port, plant time sped up. */
@@ -230,10 +239,10 @@ export function passwordOf(name: string): string {
   return `${name}-password`;
 }
 
-/** `http://127.0.0.1:<port>` for a ws:// or http:// URL of a test server. */
+/** `http://<host>:<port>` for a ws:// or http:// URL of a test server. */
 export function httpBase(url: string): string {
   const parsed = new URL(url);
-  return `http://127.0.0.1:${parsed.port}`;
+  return `http://${parsed.hostname}:${parsed.port}`;
 }
 
 /** Access tokens per server (by port) and user name. */

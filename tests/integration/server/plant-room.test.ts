@@ -1,6 +1,6 @@
 /**
  * The plant room over real WebSockets with real colyseus.js clients, against an in-process server
- * running the cooling-pump-trip scenario 50× faster than real time.
+ * running the cooling-pump-trip scenario 25× faster than real time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { criticalOnReactor, getJson, joinPlant, startTestServer, waitFor } from './helpers.js';
@@ -11,8 +11,8 @@ let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  // 50× leaves time for both to sign in (argon2id) and join before the critical raise.
-  server = await startTestServer({ TIME_SCALE: '50' });
+  // 25× leaves time for both to sign in (argon2id) and join before the critical raise.
+  server = await startTestServer({ TIME_SCALE: '25' });
   [alice, bob] = await Promise.all([
     joinPlant(server.wsUrl, 'Alice'),
     joinPlant(server.wsUrl, 'Bob'),

@@ -67,18 +67,26 @@ async function replayHashes(storage: Storage, times: readonly number[]): Promise
 }
 
 describe('replay determinism', () => {
-  it('matches the live twin at every sampled time, played forward', async () => {
-    const times = [...live.keys()].sort((a, b) => a - b);
-    const snapshots = await server.server.storage.snapshotsForSpan(
-      times[0] ?? 0,
-      times[times.length - 1] ?? 0,
-    );
-    // The span crosses many snapshot boundaries.
-    expect(snapshots.length).toBeGreaterThan(10);
-    expect(await replayHashes(server.server.storage, times)).toEqual(times.map((t) => live.get(t)));
-  });
+  // Folding five minutes of plant time twice over takes a few seconds alone, far longer on a
+  // busy 2-core machine.
+  it(
+    'matches the live twin at every sampled time, played forward',
+    { timeout: 120_000 },
+    async () => {
+      const times = [...live.keys()].sort((a, b) => a - b);
+      const snapshots = await server.server.storage.snapshotsForSpan(
+        times[0] ?? 0,
+        times[times.length - 1] ?? 0,
+      );
+      // The span crosses many snapshot boundaries.
+      expect(snapshots.length).toBeGreaterThan(10);
+      expect(await replayHashes(server.server.storage, times)).toEqual(
+        times.map((t) => live.get(t)),
+      );
+    },
+  );
 
-  it('matches when seeking back and forth in a shuffled order', async () => {
+  it('matches when seeking back and forth in a shuffled order', { timeout: 120_000 }, async () => {
     const times = [...live.keys()].sort((a, b) => a - b);
     // A fixed shuffle: late, early, middle, back again.
     const order = times.map((_, i) => times[(i * 17) % times.length] as number);

@@ -79,9 +79,44 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
         'readings',
         'rejects',
         'snapshots',
+        'users',
+        'audit',
       ]),
     );
-    expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-missions']);
+    expect(migrations.map((row) => row.name)).toEqual([
+      '0001-initial',
+      '0002-missions',
+      '0003-accounts',
+    ]);
+  });
+
+  test('audit records are append-only: the database refuses to change or delete one', async () => {
+    const p = await place();
+    const storage = await open(p);
+    const record = await storage.accounts.appendAudit({
+      at: 1,
+      actorId: 'u1',
+      actorName: 'Ada',
+      role: 'operator',
+      action: 'valve.actuate',
+      target: 'V-101.POS',
+      result: 'accepted',
+      reason: null,
+      source: '127.0.0.1',
+    });
+    await storage.close();
+    await expect(
+      p.withReader((query) =>
+        query(`update audit set result = 'rejected' where id = ${record.id}`),
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      p.withReader((query) => query(`delete from audit where id = ${record.id}`)),
+    ).rejects.toThrow(/append-only/);
+    const again = await open(p);
+    const page = await again.accounts.listAudit({ limit: 10 });
+    expect(page.items).toEqual([expect.objectContaining({ id: record.id, result: 'accepted' })]);
+    await again.close();
   });
 
   test('a range query by sensor and time is answered from an index', async () => {
