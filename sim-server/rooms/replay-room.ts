@@ -95,10 +95,13 @@ export type ControlAck =
       allowed: readonly string[];
     };
 
-/** A point on the replay timeline: a capsule raised or changed inside the span. */
+/**
+ * A point on the replay timeline: a capsule raised, resolved (or dismissed: `action` says
+ * which) or otherwise changed inside the span.
+ */
 export interface ReplayMarker {
   t: number;
-  kind: 'raised' | 'changed';
+  kind: 'raised' | 'resolved' | 'changed';
   capsuleId: string;
   severity: string | null;
   action: string | null;
@@ -513,9 +516,11 @@ function markersOf(events: readonly TwinEvent[]): ReplayMarker[] {
         title: event.capsule.title,
       });
     } else if (event.type === 'capsule.changed') {
+      // A capsule leaves the twin by reaching a closed state: that is its resolve marker.
+      const closed = event.changes.state === 'resolved' || event.changes.state === 'dismissed';
       markers.push({
         t: event.t,
-        kind: 'changed',
+        kind: closed ? 'resolved' : 'changed',
         capsuleId: event.capsuleId,
         severity: null,
         action: event.action,

@@ -35,6 +35,7 @@ import type {
   ConfirmRequest,
   ConnectionStatus,
   ReplayControl,
+  RoomMission,
   RoomPresence,
   RoomSensor,
 } from '../net/plant-connection.js';
@@ -52,6 +53,8 @@ import { compareCapsulesForList } from '../ui/capsule-order.js';
 import { Panel, PANEL_WIDTH_PX } from '../ui/panel.js';
 import type { PanelAction } from '../ui/panel.js';
 import { Timeline } from '../ui/timeline.js';
+import type { TimelineActions } from '../ui/timeline.js';
+import { XrTimeline } from '../ui/xr-timeline.js';
 import { trendPolylines } from '../ui/trend-points.js';
 import { xrStartPose } from '../xr/start-pose.js';
 import { XR_UI_METADATA, XrSession } from '../xr/xr-session.js';
@@ -109,6 +112,15 @@ export class PlantApp {
   #listDirty = true;
   #selection: Selection = null;
   #xr: XrSession | null = null;
+  /** The mission bar as a 3D panel, while in XR and in a replay (null without WebXR). */
+  #xrTimeline: XrTimeline | null = null;
+  /** XR frames to wait before placing the XR bar: the head pose settles on the first ones. */
+  #xrTimelineDue = -1;
+  /** What the room last said of its mode and mission, for an XR bar made after it. */
+  #lastMission: { mode: 'live' | 'replay'; mission: RoomMission } | null = null;
+  readonly #timelineActions: TimelineActions;
+  /** The device presence last told the room ('desktop' is the join option). */
+  #deviceSent: 'xr' | 'desktop' = 'desktop';
   #xrPanelMesh: Mesh | null = null;
   #xrGui: AdvancedDynamicTexture | null = null;
   #status: ConnectionStatus = 'connecting';
@@ -171,7 +183,7 @@ export class PlantApp {
         if (session.may(action)) run();
         else this.timeline.say(refusal(session.user.role, action));
       };
-    this.timeline = new Timeline(document.body, {
+    this.#timelineActions = {
       replayLast: (minutes) =>
         allowed(
           'mission.create',
@@ -196,7 +208,8 @@ export class PlantApp {
       speed: (speed) =>
         allowed('mission.control', () => void this.#control({ type: 'speed', speed }))(),
       backToLive: () => void this.backToLive(),
-    });
+    };
+    this.timeline = new Timeline(document.body, this.#timelineActions);
     this.connection = new PlantConnection(
       endpoint,
       {
@@ -208,9 +221,15 @@ export class PlantApp {
         status: (status, detail) => this.#onStatus(status, detail),
         mission: (mode, mission) => {
           this.#missionState = mission.state;
+          this.#lastMission = { mode, mission };
           this.timeline.setMission(mode, mission);
+          this.#xrTimeline?.setMission(mode, mission);
+          this.#syncXrTimeline();
         },
-        markers: (markers) => this.timeline.setMarkers(markers),
+        markers: (markers) => {
+          this.timeline.setMarkers(markers);
+          this.#xrTimeline?.setMarkers(markers);
+        },
         annotation: (annotation) => this.timeline.addAnnotation(annotation),
         confirmRequest: (request) => this.#onConfirmRequest(request),
         sessionEnded: (reason) => session.end(reason),
@@ -254,11 +273,23 @@ export class PlantApp {
         (ray) => this.#selectFromRay(ray),
         this.#xrStartPose(),
       );
-      this.#xr?.experience.baseExperience.onStateChangedObservable.add(() => this.#placePanel());
-      // Headset hands share the desktop's gestures: an open palm opens the panel (a fist's
-      // grab-move is the session's own; a pinch is the platform's select).
+      if (this.#xr !== null) {
+        this.#xrTimeline = new XrTimeline(this.handles.scene, this.#timelineActions);
+        if (this.#lastMission !== null)
+          this.#xrTimeline.setMission(this.#lastMission.mode, this.#lastMission.mission);
+      }
+      this.#xr?.experience.baseExperience.onStateChangedObservable.add(() => {
+        this.#placePanel();
+        this.#syncXrTimeline();
+      });
+      // Headset hands share the desktop's gestures: an open palm opens the panel and brings
+      // the mission bar back in front (a fist's grab-move is the session's own; a pinch is the
+      // platform's select).
       this.#xr?.onGesture((change) => {
-        if (change.to === 'open' && this.#xr?.inXr === true) this.#openPalm();
+        if (change.to !== 'open' || this.#xr?.inXr !== true) return;
+        this.#openPalm();
+        this.#xrTimeline?.hide();
+        this.#syncXrTimeline();
       });
     } catch (error) {
       this.problems.push(
@@ -277,6 +308,11 @@ export class PlantApp {
 
   get xr(): XrSession | null {
     return this.#xr;
+  }
+
+  /** The mission bar as a 3D panel in XR, or null where the browser has no WebXR. */
+  get xrTimeline(): XrTimeline | null {
+    return this.#xrTimeline;
   }
 
   /** Joins the replay of mission `id` (the team's shared room for it). */
@@ -325,9 +361,9 @@ export class PlantApp {
 
   async #control(control: ReplayControl): Promise<void> {
     const answer = await this.connection.sendControl(control);
-    this.timeline.say(
-      answer.ok ? '' : `${control.type}: ${answer.reason ?? answer.code ?? 'refused'}`,
-    );
+    const text = answer.ok ? '' : `${control.type}: ${answer.reason ?? answer.code ?? 'refused'}`;
+    this.timeline.say(text);
+    this.#xrTimeline?.say(text);
   }
 
   /** Select a capsule or equipment (or nothing) and show its panel. */
@@ -420,14 +456,55 @@ export class PlantApp {
     this.view.sensors.flush();
     if (this.#listDirty) this.#renderList();
     this.timeline.tick();
+    this.#tickXrTimeline();
     if (camera !== null && this.#status === 'online') {
-      const head = this.avatars.poseToSend(camera, performance.now());
-      if (head !== null) this.connection.sendPresence({ head });
+      const inXr = this.#xr?.inXr ?? false;
+      const hands = inXr ? this.#xr!.handPositions() : null;
+      const pose = this.avatars.poseToSend(camera, performance.now(), hands);
+      if (pose !== null) {
+        // Others draw a headset user's hands; the device tells them the user is in XR.
+        const device = inXr ? 'xr' : 'desktop';
+        const changed = device !== this.#deviceSent;
+        this.#deviceSent = device;
+        this.connection.sendPresence(changed ? { ...pose, device } : pose);
+      }
     }
     scene.render();
   }
 
+  /**
+   * Shows the XR mission bar while the user is in XR and in a replay, hides it otherwise. It is
+   * placed a few XR frames after it is due (the head pose settles), in front of and below the
+   * user, and stays there in the world until an open palm brings it back.
+   */
+  #syncXrTimeline(): void {
+    const bar = this.#xrTimeline;
+    if (bar === null) return;
+    const wanted = (this.#xr?.inXr ?? false) && bar.mode === 'replay';
+    if (!wanted) {
+      bar.hide();
+      this.#xrTimelineDue = -1;
+    } else if (!bar.visible && this.#xrTimelineDue < 0) this.#xrTimelineDue = 3;
+  }
+
+  #tickXrTimeline(): void {
+    const bar = this.#xrTimeline;
+    const xr = this.#xr;
+    if (bar === null || xr === null) return;
+    if (this.#xrTimelineDue > 0) this.#xrTimelineDue -= 1;
+    else if (this.#xrTimelineDue === 0) {
+      this.#xrTimelineDue = -1;
+      if (xr.inXr && bar.mode === 'replay') {
+        const { position, head } = xr.inFrontOfUser(0.8);
+        bar.show(position, head);
+      }
+    }
+    bar.tick();
+  }
+
   #reset(): void {
+    this.#deviceSent = 'desktop';
+    this.#xrTimeline?.reset();
     this.timeline.reset();
     this.avatars.clear();
     this.capsules.clear();

@@ -39,6 +39,14 @@ export interface RoomPresence {
   headZ: number;
   headYaw: number;
   headPitch: number;
+  hasLeftHand: boolean;
+  leftX: number;
+  leftY: number;
+  leftZ: number;
+  hasRightHand: boolean;
+  rightX: number;
+  rightY: number;
+  rightZ: number;
 }
 
 /** The mission a replay room plays (rooms/plant-state.ts MissionPlayState); id '' when live. */
@@ -56,10 +64,13 @@ export interface RoomMission {
   playing: boolean;
 }
 
-/** A capsule raise or change on a replay's timeline (sent by the replay room on join). */
+/**
+ * A capsule raise, resolve (or dismissal: `action` says which) or other change on a replay's
+ * timeline (sent by the replay room on join).
+ */
 export interface TimelineMarker {
   t: number;
-  kind: 'raised' | 'changed';
+  kind: 'raised' | 'resolved' | 'changed';
   capsuleId: string;
   severity: string | null;
   action: string | null;
@@ -267,6 +278,8 @@ export class PlantConnection {
     cursor?: { x: number; y: number; z: number } | null;
     device?: 'xr' | 'desktop';
     head?: { x: number; y: number; z: number; yaw: number; pitch: number } | null;
+    leftHand?: { x: number; y: number; z: number } | null;
+    rightHand?: { x: number; y: number; z: number } | null;
   }): void {
     if (this.#status === 'online') this.#room?.send('presence', presence);
   }

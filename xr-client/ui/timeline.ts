@@ -1,7 +1,7 @@
 /**
  * The mission bar on desktop: a LIVE / REPLAY badge, the two capture buttons while live
  * ("Replay last 10 min", "Replay this capsule"), and in a replay the timeline — play/pause, a
- * bar to seek on with the span's capsule raises and the team's annotations marked, a speed
+ * bar to seek on with the span's capsule raises and resolves and the team's annotations marked, a speed
  * choice, the playhead's plant time, and "Back to live". Plain DOM over the canvas, so it reads
  * and clicks like any page; the playhead moves smoothly between patches from its anchor.
  */
@@ -163,13 +163,20 @@ export class Timeline {
     for (const old of this.#track.querySelectorAll('.tl-marker, .tl-annotation')) old.remove();
     const mission = this.#mission;
     if (mission === null) return;
+    const titles = new Map<string, string>();
     for (const marker of this.#markers) {
-      if (marker.kind !== 'raised') continue;
-      const mark = element('span', 'tl-marker');
+      if (marker.kind === 'changed') continue;
+      const raised = marker.kind === 'raised';
+      if (raised && marker.title !== null) titles.set(marker.capsuleId, marker.title);
+      // Raises stand in the upper half of the track in their severity's colour, resolves in
+      // the lower half in green, so a capsule's life reads as a pair along the span.
+      const mark = element('span', raised ? 'tl-marker' : 'tl-marker tl-resolved');
       mark.style.left = `${fraction(mission, marker.t) * 100}%`;
-      mark.style.background = severityCss(marker.severity);
+      if (raised) mark.style.background = severityCss(marker.severity);
       mark.dataset['capsuleId'] = marker.capsuleId;
-      mark.title = `${marker.title ?? marker.capsuleId} raised`;
+      mark.dataset['kind'] = marker.kind;
+      const name = titles.get(marker.capsuleId) ?? marker.capsuleId;
+      mark.title = `${name} ${raised ? 'raised' : (marker.action ?? 'resolved')}`;
       this.#track.append(mark);
     }
     for (const annotation of this.#annotations.values()) {
@@ -184,13 +191,14 @@ export class Timeline {
 }
 
 /** The capsule colour of a severity as CSS, so the timeline matches the capsules drawn. */
-function severityCss(severity: string | null): string {
+export function severityCss(severity: string | null): string {
   const rgb = (SEVERITY_COLORS as Record<string, readonly number[] | undefined>)[severity ?? ''];
   if (rgb === undefined) return '#e5e7eb';
   return `rgb(${rgb.map((c) => Math.round(c * 255)).join(', ')})`;
 }
 
-function fraction(mission: RoomMission, t: number): number {
+/** Where plant time `t` lies along the mission's span, 0 (start) … 1 (end), clamped. */
+export function fraction(mission: Pick<RoomMission, 'fromT' | 'toT'>, t: number): number {
   const span = mission.toT - mission.fromT;
   return span <= 0 ? 1 : Math.min(1, Math.max(0, (t - mission.fromT) / span));
 }

@@ -11,6 +11,7 @@ import { WebXRState } from '@babylonjs/core/XR/webXRTypes.js';
 import { WebXRSessionManager } from '@babylonjs/core/XR/webXRSessionManager.js';
 import { GestureClassifier, pointsFromXrJoints } from '../../workers/index.js';
 import type { GestureChange, HandObservation } from '../../workers/index.js';
+import type { HandPoints } from '../scene/avatars.js';
 import type { XrStartPose } from './start-pose.js';
 
 /**
@@ -85,6 +86,23 @@ export class XrSession {
 
   get experience(): WebXRDefaultExperience {
     return this.#xr;
+  }
+
+  /**
+   * Where the user's hands (or controllers) are in the world now, for presence: the grip of
+   * each input source with a handedness, null for a hand that is not tracked.
+   */
+  handPositions(): HandPoints {
+    const hands: HandPoints = { left: null, right: null };
+    if (!this.inXr) return hands;
+    for (const controller of this.#xr.input.controllers) {
+      const side = controller.inputSource.handedness;
+      if (side !== 'left' && side !== 'right') continue;
+      const p = (controller.grip ?? controller.pointer).absolutePosition;
+      if (Number.isFinite(p.x) && Number.isFinite(p.y) && Number.isFinite(p.z))
+        hands[side] = { x: p.x, y: p.y, z: p.z };
+    }
+    return hands;
   }
 
   /** Enter immersive VR (what the button does). */

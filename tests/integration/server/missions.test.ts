@@ -314,3 +314,48 @@ describe('a replay shared by two clients', () => {
     await expect(joinReplay(server.wsUrl, 'M-404', 'Eve')).rejects.toThrow(/does not exist/);
   });
 });
+
+describe('resolve markers on the timeline', () => {
+  it('marks where a capsule was resolved, from the stored capsule events', async () => {
+    const ack = await live.command({
+      type: 'capsule.ack',
+      commandId: 'live-ack-for-marker',
+      capsuleId: critical.id,
+    });
+    expect(ack).toMatchObject({ status: 'accepted' });
+    const resolved = await live.command({
+      type: 'capsule.resolve',
+      commandId: 'live-resolve-for-marker',
+      capsuleId: critical.id,
+    });
+    // Acknowledged with its condition cleared, the rules may have resolved it already (C-3).
+    if (resolved.status !== 'accepted') expect(resolved.reason).toMatch(/closed \(resolved\)/);
+    // Capturing "this capsule" once it closed ends the span at its resolution.
+    const captured = await waitFor(async () => {
+      const reply = await postJson(base, '/api/v1/missions', {
+        title: 'Raise to resolve',
+        sourceCapsuleId: critical.id,
+      });
+      const m = reply.body['mission'] as MissionJson | undefined;
+      return m !== undefined && m.toT < server.server.engine.twin.t - 1_000 ? m : undefined;
+    }, 'a capture ending at the resolution');
+    const carol = await joinReplay(server.wsUrl, captured.id, 'Carol');
+    try {
+      const body = await waitFor(
+        () =>
+          carol.messages.find((m) => m.type === 'markers')?.body as
+            | { markers: { kind: string; capsuleId: string; t: number; action: string | null }[] }
+            | undefined,
+        'the markers',
+      );
+      const ofCapsule = body.markers.filter((m) => m.capsuleId === critical.id);
+      expect(ofCapsule.map((m) => m.kind)).toContain('raised');
+      const resolve = ofCapsule.find((m) => m.kind === 'resolved');
+      expect(resolve).toMatchObject({ action: 'resolved', t: captured.toT });
+      // Acknowledging is a change, not a resolve.
+      expect(ofCapsule.find((m) => m.action === 'acknowledged')?.kind).toBe('changed');
+    } finally {
+      await carol.leave();
+    }
+  });
+});
