@@ -13,7 +13,7 @@ import { Client } from 'colyseus.js';
 import type { Room } from 'colyseus.js';
 import { loadConfig } from '../../../sim-server/config.js';
 import { createServer } from '../../../sim-server/server.js';
-import type { TwinspaceServer } from '../../../sim-server/server.js';
+import type { CreateServerOptions, TwinspaceServer } from '../../../sim-server/server.js';
 import type { UserRole } from '../../../digital-twin/index.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -153,7 +153,10 @@ export function keepSensorsOf(plant: PlantJson, keep: ReadonlySet<string>): void
 }
 
 /** Starts a server in-process: PGlite in a temp DATA_DIR, a free port, plant time sped up. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: CreateServerOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'twinspace-server-'));
   const config = loadConfig(
     {
@@ -171,7 +174,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     ROOT,
   );
-  const server = await createServer(config);
+  const server = await createServer(config, options);
   return {
     server,
     dataDir,
