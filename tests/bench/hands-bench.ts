@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../e2e/chromium.js';
 import { handClip } from '../e2e/hand-clip.js';
 import { startLiveServer } from '../e2e/live-server.js';
-import { VIEWPORT, waitForCapsules } from '../e2e/page-helpers.js';
+import { openApp, VIEWPORT, waitForCapsules } from '../e2e/page-helpers.js';
 import { percentile } from './percentile.js';
 
 const FRAME_60HZ_MS = 1000 / 60;
@@ -30,11 +30,7 @@ export async function benchHands(): Promise<Record<string, number | string>> {
   ]);
   try {
     const context = await browser.newContext({ viewport: VIEWPORT, permissions: ['camera'] });
-    const page = await context.newPage();
-    await page.goto(`${server.url}?name=Bench`);
-    await page.waitForFunction(() => document.body.dataset['ready'] === 'true', undefined, {
-      timeout: 150_000,
-    });
+    const page = await openApp(context, server.url, 'Bench');
     await waitForCapsules(page);
     /** Render frames' main-thread time (ms) over `ms`, and hand tracking's figures. */
     const measure = (ms: number) =>

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   if (wsUrl === undefined) throw new Error('usage: ingest-bench-client.ts <wsUrl>');
   const room: Room<StateView> = await new Client(wsUrl).joinOrCreate<StateView>('plant', {
     name: 'ingest bench',
+    token: process.env['TWINSPACE_BENCH_TOKEN'],
   });
   let measuring = false;
   let latencies: number[] = [];

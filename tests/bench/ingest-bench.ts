@@ -29,6 +29,7 @@ import pg from 'pg';
 import type { TwinEvent } from '../../digital-twin/index.js';
 import { loadConfig } from '../../sim-server/config.js';
 import { createServer } from '../../sim-server/server.js';
+import { TEST_ADMIN_PASSWORD, tokenFor } from '../integration/server/helpers.js';
 import type { TwinspaceServer } from '../../sim-server/server.js';
 import { portOpen, startBroker } from '../integration/ingest/helpers/broker.js';
 import { percentile } from './percentile.js';
@@ -383,6 +384,7 @@ export async function benchIngest(): Promise<Figures> {
         TIME_SCALE: '1',
         PATCH_RATE_MS: String(PATCH_RATE_MS),
         LOG_LEVEL: 'silent',
+        ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
         MQTT_URL: broker.url,
         MQTT_CLIENT_ID: `twinspace-bench-${tag}`,
         MQTT_PROTOCOL_VERSION: String(broker.protocolVersion),
@@ -391,6 +393,8 @@ export async function benchIngest(): Promise<Figures> {
       ROOT,
     );
     server = await createServer(config);
+    // The client process (forked, so it inherits the environment) joins with this token.
+    process.env['TWINSPACE_BENCH_TOKEN'] = await tokenFor(`http://127.0.0.1:${server.port}`);
     tracker = new IngestTracker(server);
     figures.broker = `${broker.kind} (private, MQTT ${broker.protocolVersion === 5 ? '5' : '3.1.1'})`;
     figures.storage = database.label;

@@ -23,6 +23,7 @@ const SECTIONS: Section[] = [
   { name: 'client', file: './client-bench.ts', exportName: 'benchClient' },
   { name: 'missions', file: './missions-bench.ts', exportName: 'benchMissions' },
   { name: 'hands', file: './hands-bench.ts', exportName: 'benchHands' },
+  { name: 'auth', file: './auth-bench.ts', exportName: 'benchAuth' },
 ];
 
 function format(value: number | string): string {

@@ -19,6 +19,7 @@ import { Client, getStateCallbacks } from 'colyseus.js';
 import type { Room } from 'colyseus.js';
 import { loadConfig } from '../../sim-server/config.js';
 import { createServer } from '../../sim-server/server.js';
+import { httpBase, TEST_ADMIN_PASSWORD, tokenFor } from '../integration/server/helpers.js';
 import { percentile } from './percentile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -54,7 +55,10 @@ async function runClients(wsUrl: string, count: number): Promise<void> {
   const samples: [number, number][] = [];
   const rooms: Room<StateView>[] = [];
   for (let i = 0; i < count; i++) {
-    const room = await new Client(wsUrl).joinOrCreate<StateView>('plant', { name: `bench ${i}` });
+    const room = await new Client(wsUrl).joinOrCreate<StateView>('plant', {
+      name: `bench ${i}`,
+      token: process.env['TWINSPACE_BENCH_TOKEN'],
+    });
     const $ = getStateCallbacks(room);
     $(room.state).sensors.onAdd((sensor, id) => {
       if (id !== SENSOR) return;
@@ -102,11 +106,14 @@ export async function benchServer(): Promise<Figures> {
       TIME_SCALE: '1',
       PATCH_RATE_MS: String(PATCH_RATE_MS),
       LOG_LEVEL: 'silent',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     },
     ROOT,
   );
   const server = await createServer(config);
   const wsUrl = `ws://127.0.0.1:${server.port}`;
+  // The client processes (forked, so they inherit the environment) join with this token.
+  process.env['TWINSPACE_BENCH_TOKEN'] = await tokenFor(httpBase(wsUrl));
   // When the engine applied each reading of the watched sensor, keyed by its plant time.
   const appliedAt = new Map<number, number>();
   server.engine.subscribe((events) => {
