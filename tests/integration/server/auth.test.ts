@@ -31,7 +31,7 @@ import type { JsonReply, TestServer } from './helpers.js';
 async function auditOf(base: string, commandId: string): Promise<Record<string, unknown>[]> {
   const page = await getJson(base, '/api/v1/audit?limit=1000');
   const items = page.body['items'] as { detail: { commandId?: string } | null }[];
-  return items.filter((item) => item.detail?.commandId === commandId) as Record<string, unknown>[];
+  return items.filter((item) => item.detail?.commandId === commandId);
 }
 
 /** Waits for exactly one audit record of `commandId` (audit rows are written just after the ack). */
@@ -62,7 +62,10 @@ function commandOf(type: Command['type'], capsuleId: string): Record<string, unk
       return { type, commandId, capsuleId, durationMs: 60_000 };
     case 'annotation.add':
       return { type, commandId, text: 'checked', equipmentId: 'R-101' };
-    default:
+    case 'capsule.ack':
+    case 'capsule.resolve':
+    case 'capsule.unshelve':
+    case 'capsule.dismiss':
       return { type, commandId, capsuleId };
   }
 }
@@ -217,7 +220,7 @@ describe('sign-in, roles, confirmation and interlocks', () => {
         actorName: 'Otto',
         action: 'valve.actuate',
         result: 'accepted',
-        detail: expect.objectContaining({ confirmed: true }),
+        detail: expect.objectContaining({ confirmed: true }) as unknown,
       });
     } finally {
       await op.leave();
@@ -275,7 +278,7 @@ describe('sign-in, roles, confirmation and interlocks', () => {
       expect(answer.ack?.reason).toContain('P-101 may not start while V-101 is closed');
       expect(await oneAuditRecord(base, 'il-start')).toMatchObject({
         result: 'rejected',
-        reason: expect.stringContaining('IL-101'),
+        reason: expect.stringContaining('IL-101') as unknown,
       });
     } finally {
       await op.leave();
