@@ -188,7 +188,7 @@ export class AuthService {
       );
     }
     await this.#signInByName.delete(key);
-    await this.audit(this.#entry(user, 'sign-in', user.name, 'ok', null, source));
+    await this.audit(this.entry(user, 'sign-in', user.name, 'ok', null, source));
     return this.#session(user);
   }
 
@@ -215,7 +215,7 @@ export class AuthService {
     const user = await this.#accounts.userById(held.userId);
     if (user === null || user.disabled)
       throw new HttpError(401, 'sign_in_failed', 'the admin account is gone or disabled');
-    await this.audit(this.#entry(user, 'sign-in.code', user.name, 'ok', null, source));
+    await this.audit(this.entry(user, 'sign-in.code', user.name, 'ok', null, source));
     return this.#session(user);
   }
 
@@ -235,7 +235,7 @@ export class AuthService {
     const user = await this.#accounts.userById(actor.id);
     if (user === null) return;
     await this.#bump(user, {});
-    await this.audit(this.#entry(user, 'sign-out', user.name, 'ok', null, source));
+    await this.audit(this.entry(user, 'sign-out', user.name, 'ok', null, source));
   }
 
   /** Who a token belongs to; throws 401 naming why for a missing, bad, expired or revoked one. */
@@ -282,9 +282,7 @@ export class AuthService {
       );
     checkPassword(input.password);
     if ((await this.#accounts.userByName(input.name)) !== null) {
-      await this.audit(
-        this.#entry(by, 'user.create', input.name, 'rejected', 'name taken', source),
-      );
+      await this.audit(this.entry(by, 'user.create', input.name, 'rejected', 'name taken', source));
       throw new HttpError(409, 'name_taken', `a user named ${input.name} exists`, {
         field: 'name',
       });
@@ -300,7 +298,7 @@ export class AuthService {
       updatedAt: now,
     };
     await this.#accounts.insertUser(user);
-    await this.audit(this.#entry(by, 'user.create', user.name, 'ok', `role ${user.role}`, source));
+    await this.audit(this.entry(by, 'user.create', user.name, 'ok', `role ${user.role}`, source));
     return publicUser(user);
   }
 
@@ -327,11 +325,11 @@ export class AuthService {
     const updated = await this.#bump(user, patch);
     if (patch.role !== undefined && patch.role !== user.role)
       await this.audit(
-        this.#entry(by, 'user.role', user.name, 'ok', `${user.role} → ${patch.role}`, source),
+        this.entry(by, 'user.role', user.name, 'ok', `${user.role} → ${patch.role}`, source),
       );
     if (patch.disabled !== undefined && patch.disabled !== user.disabled)
       await this.audit(
-        this.#entry(
+        this.entry(
           by,
           patch.disabled ? 'user.disable' : 'user.enable',
           user.name,
@@ -360,18 +358,6 @@ export class AuthService {
 
   /** An audit entry for `actor` (a user record or a signed-in actor). */
   entry(
-    actor: Pick<Actor, 'id' | 'name' | 'role'>,
-    action: string,
-    target: string | null,
-    result: AuditEntry['result'],
-    reason: string | null,
-    source: string | null,
-    detail?: Record<string, unknown>,
-  ): AuditEntry {
-    return this.#entry(actor, action, target, result, reason, source, detail);
-  }
-
-  #entry(
     actor: Pick<Actor, 'id' | 'name' | 'role'>,
     action: string,
     target: string | null,

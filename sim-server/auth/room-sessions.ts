@@ -102,6 +102,21 @@ export class RoomSessions {
     );
   }
 
+  /**
+   * Registers `handler` for one message type on `room`: each message counts against the
+   * sender's rate (`receive`) and runs inside the room's `guard`.
+   */
+  handle<C extends Client>(
+    room: { onMessage(type: string, callback: (client: C, body: unknown) => void): unknown },
+    type: string,
+    guard: (client: C, type: string, run: () => void) => void,
+    handler: (client: C, body: unknown) => void,
+  ): void {
+    room.onMessage(type, (client, body) =>
+      this.receive(client, () => guard(client, type, () => handler(client, body))),
+    );
+  }
+
   /** A `token` message: a fresh access token of the same user extends the connection. */
   async renew(client: Client, body: unknown): Promise<void> {
     const seat = this.#seats.get(client.sessionId);

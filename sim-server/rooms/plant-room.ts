@@ -112,16 +112,14 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
     this.#unsubscribe = engine.subscribe((events, twin) => this.#onEvents(events, twin));
     this.#sessions = new RoomSessions(this.#deps);
 
-    const on = (
-      type: string,
-      handler: (client: Client<ClientData>, body: unknown) => void,
-    ): void => {
-      this.onMessage(type, (client: Client<ClientData>, body: unknown) =>
-        this.#sessions?.receive(client, () =>
-          this.#guard(client, type, () => handler(client, body)),
-        ),
+    const sessions = this.#sessions;
+    const on = (type: string, handler: (client: Client<ClientData>, body: unknown) => void): void =>
+      sessions.handle<Client<ClientData>>(
+        this,
+        type,
+        (c, t, run) => this.#guard(c, t, run),
+        handler,
       );
-    };
     on('command', (client, body) => this.#onCommand(client, body));
     on('confirm', (client, body) => this.#onConfirm(client, body, true));
     on('cancel', (client, body) => this.#onConfirm(client, body, false));

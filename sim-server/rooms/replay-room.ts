@@ -174,16 +174,14 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     );
     await this.#moveTo(playheadT(mission, this.#now()));
 
-    const on = (
-      type: string,
-      handler: (client: Client<ClientData>, body: unknown) => void,
-    ): void => {
-      this.onMessage(type, (client: Client<ClientData>, body: unknown) =>
-        this.#sessions?.receive(client, () =>
-          this.#guard(client, type, () => handler(client, body)),
-        ),
+    const sessions = this.#sessions;
+    const on = (type: string, handler: (client: Client<ClientData>, body: unknown) => void): void =>
+      sessions.handle<Client<ClientData>>(
+        this,
+        type,
+        (c, t, run) => this.#guard(c, t, run),
+        handler,
       );
-    };
     on('control', (client, body) => this.#onControl(client, body));
     on('command', (client, body) => this.#onCommand(client, body));
     on('presence', (client, body) => this.#onPresence(client, body));
