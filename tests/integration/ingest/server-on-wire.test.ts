@@ -6,6 +6,7 @@
  * every QoS 1 reading the plant had acknowledged by its broker is in the database exactly once.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,12 +119,35 @@ describe('Twinspace fed by a plant on the wire', () => {
     expect(Math.abs((sensor('V-201.ZT-01')?.value ?? 0) - 25)).toBeLessThan(3);
     expect(client.state().actuators.get('V-201.POS')?.value).toBeCloseTo(0.25);
 
-    const viaOpcua = await client.command({
+    // Nothing is written over OPC-UA until the operator confirms: the valve's own position
+    // reading stays where it was while the request waits, and after a cancel.
+    const before = sensor('V-104.ZT-01')?.value ?? 0;
+    expect(Math.abs(before - 35)).toBeGreaterThan(5);
+    const cancelled = await client.request({
+      type: 'valve.actuate',
+      commandId: `opcua-cancel-${prefix}`,
+      actuatorId: 'V-104.POS',
+      position: 0.35,
+    });
+    expect(cancelled.confirm?.summary).toMatch(/V-104/);
+    await sleep(3_000);
+    expect(await client.confirm(`opcua-cancel-${prefix}`, true)).toMatchObject({
+      status: 'rejected',
+    });
+    await sleep(2_000);
+    expect(Math.abs((sensor('V-104.ZT-01')?.value ?? 0) - before)).toBeLessThan(3);
+    expect(client.state().actuators.get('V-104.POS')?.value).not.toBeCloseTo(0.35);
+
+    const pending = await client.request({
       type: 'valve.actuate',
       commandId: `opcua-${prefix}`,
       actuatorId: 'V-104.POS',
       position: 0.35,
     });
+    expect(pending.confirm).toBeDefined();
+    await sleep(3_000);
+    expect(Math.abs((sensor('V-104.ZT-01')?.value ?? 0) - before)).toBeLessThan(3);
+    const viaOpcua = await client.confirm(`opcua-${prefix}`);
     expect(viaOpcua).toMatchObject({ status: 'accepted' });
     await waitFor(
       () => Math.abs((sensor('V-104.ZT-01')?.value ?? 0) - 35) < 3,
