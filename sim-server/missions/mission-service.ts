@@ -67,6 +67,8 @@ export class MissionService {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #listeners = new Map<string, Set<Listener>>();
+  /** Missions as this service last wrote or read them; it is their only writer. */
+  readonly #known = new Map<string, Mission>();
   readonly #annotationListeners = new Map<string, Set<(a: MissionAnnotation) => void>>();
   /** Per mission, the tail of its control chain. */
   readonly #chains = new Map<string, Promise<unknown>>();
@@ -113,6 +115,7 @@ export class MissionService {
         sourceCapsuleId,
       }),
     );
+    this.#known.set(mission.id, mission);
     this.#log.info(`missions: ${actor.name} captured ${mission.id} "${mission.title}"`);
     return { ok: true, mission };
   }
@@ -131,7 +134,7 @@ export class MissionService {
    */
   control(id: string, control: MissionControl, actor: Actor): Promise<MissionControlOutcome> {
     return this.#serial(id, async () => {
-      const mission = await this.#storage.getMission(id);
+      const mission = this.#known.get(id) ?? (await this.#storage.getMission(id));
       if (mission === null) return unknownMission(id);
       let current = mission;
       // A capture around a capsule follows the capsule until it starts (to its resolution, or now).
@@ -148,10 +151,13 @@ export class MissionService {
       }
       const result = applyMissionControl(current, control, this.#now());
       if (!result.ok) return result;
+      // Everyone in the replay follows at once; the row is written after, still inside this
+      // mission's chain, so writes keep their order and the next control sees this one.
+      this.#known.set(id, result.mission);
+      for (const listener of this.#listeners.get(id) ?? []) listener(result.mission);
       await this.#storage.saveMission(result.mission);
       if (control.type !== 'seek' && control.type !== 'speed')
         this.#log.info(`missions: ${actor.name} → ${control.type} ${id} (${result.mission.state})`);
-      for (const listener of this.#listeners.get(id) ?? []) listener(result.mission);
       return result;
     });
   }

@@ -302,7 +302,10 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
         });
       this.#busy = true;
       void this.#openCursor(mission).finally(() => (this.#busy = false));
+      return;
     }
+    // A seek, pause or speed change moves the twin now rather than at the next clock tick.
+    this.#tick();
   }
 
   #writeMission(mission: Mission): void {

@@ -22,6 +22,7 @@ const SECTIONS: Section[] = [
   { name: 'capsule-writes', file: './capsule-write-bench.ts', exportName: 'benchCapsuleWrites' },
   { name: 'client', file: './client-bench.ts', exportName: 'benchClient' },
   { name: 'missions', file: './missions-bench.ts', exportName: 'benchMissions' },
+  { name: 'replay-team', file: './replay-team-bench.ts', exportName: 'benchReplayTeam' },
   { name: 'hands', file: './hands-bench.ts', exportName: 'benchHands' },
   { name: 'auth', file: './auth-bench.ts', exportName: 'benchAuth' },
 ];

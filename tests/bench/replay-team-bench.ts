@@ -1,0 +1,83 @@
+/**
+ * A team in one replay: 20 colyseus.js clients join the replay room of a captured mission and
+ * one of them seeks. Figures: time from sending the seek to each client's view showing the new
+ * playhead (p50/p99 over every client and seek), beside the time to the sender's own ack — the
+ * baseline the same server needs for one round trip — and the room's patch interval.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  httpBase,
+  joinReplay,
+  postJson,
+  startTestServer,
+  waitFor,
+} from '../integration/server/helpers.js';
+import type { TestClient } from '../integration/server/helpers.js';
+import { percentile } from './percentile.js';
+
+type Figures = Record<string, number | string>;
+
+const CLIENTS = 20;
+const SEEKS = 30;
+const PATCH_RATE_MS = 50;
+
+export async function benchReplayTeam(): Promise<Figures> {
+  const server = await startTestServer({ PATCH_RATE_MS: String(PATCH_RATE_MS), TIME_SCALE: '100' });
+  const clients: TestClient[] = [];
+  try {
+    const base = httpBase(server.wsUrl);
+    // Three minutes of plant time to replay (TIME_SCALE 100: under two seconds).
+    const started = server.server.engine.twin.t;
+    await waitFor(() => server.server.engine.twin.t > started + 180_000, 'plant time', 60_000);
+    const created = await postJson(base, '/api/v1/missions', {
+      title: 'Team bench',
+      lastMinutes: 2,
+    });
+    const mission = created.body['mission'] as { id: string; fromT: number; toT: number };
+    for (let i = 0; i < CLIENTS; i += 1)
+      clients.push(await joinReplay(server.wsUrl, mission.id, `Bench ${i + 1}`));
+    await waitFor(() => clients.every((c) => c.state().mission?.id === mission.id), 'everyone in');
+    const [sender] = clients as [TestClient];
+    await sender.control({ type: 'start' });
+    await sender.control({ type: 'pause' });
+
+    const followMs: number[] = [];
+    const ackMs: number[] = [];
+    const span = mission.toT - mission.fromT;
+    for (let i = 0; i < SEEKS; i += 1) {
+      const t = mission.fromT + Math.round(((i % 10) + 0.5) * (span / 10)) + i;
+      const start = performance.now();
+      const seen = clients.map(
+        (client) =>
+          new Promise<void>((done) => {
+            const check = (): void => {
+              if (client.state().mission?.t === t) {
+                followMs.push(performance.now() - start);
+                done();
+              } else setTimeout(check, 1);
+            };
+            check();
+          }),
+      );
+      const ack = await sender.control({ type: 'seek', t });
+      ackMs.push(performance.now() - start);
+      if (!ack.ok) throw new Error(`seek ${t} refused: ${JSON.stringify(ack)}`);
+      await Promise.all(seen);
+    }
+    followMs.sort((a, b) => a - b);
+    ackMs.sort((a, b) => a - b);
+    return {
+      clients: CLIENTS,
+      seeks: SEEKS,
+      'patch interval ms': PATCH_RATE_MS,
+      'everyone follows p50 ms': percentile(followMs, 0.5),
+      'everyone follows p99 ms': percentile(followMs, 0.99),
+      'sender ack p50 ms (baseline)': percentile(ackMs, 0.5),
+      'sender ack p99 ms (baseline)': percentile(ackMs, 0.99),
+      'follow p99 / patch interval': percentile(followMs, 0.99) / PATCH_RATE_MS,
+    };
+  } finally {
+    for (const client of clients) await client.leave().catch(() => undefined);
+    await server.stop();
+  }
+}
