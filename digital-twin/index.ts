@@ -157,6 +157,7 @@ export {
   externalSensorMask,
   ingestReadings,
   mirrorToSimulator,
+  replayEvent,
   runCommand,
 } from './run.js';
 export type { Run, RunCommandResult, RunOptions } from './run.js';
@@ -207,3 +208,29 @@ export type { InterlockVerdict } from './interlocks.js';
 export { INTERLOCK_COMMANDS } from './plant.js';
 export type { Interlock, InterlockCommand } from './plant.js';
 export { describeCommand } from './command-summary.js';
+// what-if branches (SPEC B)
+export {
+  BRANCH_CHUNK_MS,
+  BRANCH_COMMAND_TYPES,
+  computeBranch,
+  MAX_BRANCH_HORIZON_MS,
+  MAX_BRANCH_MODIFICATIONS,
+  MIN_BRANCH_HORIZON_MS,
+  MODIFICATION_KINDS,
+  offsetLabel,
+  recordedInterventions,
+  validateBranch,
+} from './branch.js';
+export type {
+  ActuatorDelta,
+  BranchCommand,
+  BranchDefinition,
+  BranchInput,
+  BranchModification,
+  BranchOutput,
+  BranchResult,
+  BranchValidationResult,
+  Predictions,
+  SensorDelta,
+  TimelineDelta,
+} from './branch.js';

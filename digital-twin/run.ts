@@ -219,6 +219,21 @@ export function decodeRun(
   };
 }
 
+/**
+ * Folds one logged event back into a run resumed from a snapshot (a restart, a branch's fork).
+ * The twin gets the event as it was; the simulator is stepped to the event's time (it is
+ * deterministic, so re-stepping reproduces the exact state the live run had) and gets the
+ * event's physical effect (actuator moves, faults), in the same order the live run applied them.
+ */
+export function replayEvent(run: Run, event: TwinEvent): void {
+  if (event.type === 'readings' || event.type === 'expectations') {
+    // A step's events carry its time; the first of them is where the live run stepped.
+    while (run.sim.t < event.t) stepSimulator(run.sim);
+  }
+  apply(run.twin, event);
+  mirrorToSimulator(run.sim, event);
+}
+
 /** Readings from a live source, committed as one readings event at plant time t. */
 export function ingestReadings(run: Run, readings: readonly Reading[], t: number): TwinEvent[] {
   return commit(run, [{ type: 'readings', readings: [...readings] }], t);

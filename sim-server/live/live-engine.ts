@@ -12,6 +12,7 @@ import {
   decodeRun,
   encodeRun,
   ingestReadings,
+  replayEvent,
   runCommand,
 } from '../../digital-twin/index.js';
 import type {
@@ -29,7 +30,7 @@ import type { SourceWriteResult } from '../ingest/source.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Storage } from '../storage/storage.js';
-import { replayEvent } from './replay-event.js';
+
 
 /** The simulator's fixed step: 10 Hz is fine enough for process dynamics and cheap to store. */
 export const LIVE_STEP_MS = 100;
