@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import { SILENT_LOGGER } from './logger.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { AuthService } from './auth/auth-service.js';
+import { BranchService } from './branches/branch-service.js';
 import { MissionService } from './missions/mission-service.js';
 import { PLANT_ROOM, plantRoomClass } from './rooms/plant-room.js';
 import { REPLAY_ROOM, replayRoomClass } from './rooms/replay-room.js';
@@ -37,6 +38,7 @@ export interface TwinspaceServer {
   readonly metrics: ServerMetrics;
   /** Captured incidents and their replays. */
   readonly missions: MissionService;
+  readonly branches: BranchService;
   /** Sign-in, sessions, users and the audit trail. */
   readonly auth: AuthService;
   /** On a fresh database: the URL with the one-time code that signs the first admin in. */
@@ -115,12 +117,21 @@ export async function createServer(
   }
   const hub = new RoomHub();
   const missions = new MissionService({ storage, engine, log, autoCapture: config.autoCapture });
+  // Branches get the plant, the log and the mission service — never the engine, a source or a writer.
+  const branches = new BranchService({
+    storage,
+    missions,
+    plant,
+    log,
+    liveSensors: sources.externalSensors.length > 0,
+  });
   const deps: ApiDeps = {
     plant,
     auth,
     accounts: storage.accounts,
     storage,
     missions,
+    branches,
     live: () => ({
       t: engine.twin.t,
       seq: engine.twin.seq,
@@ -163,6 +174,7 @@ export async function createServer(
       replayRoomClass({
         plant,
         missions,
+        branches,
         storage,
         metrics,
         log,
@@ -210,6 +222,7 @@ export async function createServer(
       await sources.stop().catch((error: unknown) => log.error('stopping sources failed', error));
       engine.stop();
       await missions.close();
+      await branches.close();
       await gameServer.gracefullyShutdown(false);
       httpServer.closeAllConnections();
       await storage.close();
@@ -224,6 +237,7 @@ export async function createServer(
     storage,
     metrics,
     missions,
+    branches,
     auth,
     firstSignInUrl:
       bootstrap.oneTimeCode === null

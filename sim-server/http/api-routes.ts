@@ -32,6 +32,8 @@ import type { AccountStore } from '../storage/storage.js';
 import { authRoutes } from './auth-routes.js';
 import { createGate } from './gate.js';
 import type { Gate, GatedHandler } from './gate.js';
+import { branchRoutes } from './branch-routes.js';
+import type { ApiBranches } from './branch-routes.js';
 import { HttpError, notFound } from './http-error.js';
 import { openApiDocument } from './openapi.js';
 import { parseBody, parseQuery } from './query.js';
@@ -84,6 +86,7 @@ export interface ApiDeps {
   accounts: Pick<AccountStore, 'listAudit'>;
   storage: ApiStorage;
   missions: ApiMissions;
+  branches: ApiBranches;
   live(): LiveStatus;
   clients(): ClientInfo[];
   recentCommands(): RecentCommand[];
@@ -226,6 +229,7 @@ export function apiRouter(deps: ApiDeps): Router {
   );
 
   missionRoutes(router, gate, deps.missions);
+  branchRoutes(router, gate, deps.branches, async (id) => (await deps.missions.get(id)) !== null);
   authRoutes(router, gate, deps.auth, {
     listAudit: (query) => storageCall(() => deps.accounts.listAudit(query)),
   });

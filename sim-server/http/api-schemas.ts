@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import {
+  MAX_BRANCH_HORIZON_MS,
+  MAX_BRANCH_MODIFICATIONS,
+  MIN_BRANCH_HORIZON_MS,
   CAPSULE_STATES,
   MAX_SPEED,
   MIN_SPEED,
@@ -182,5 +185,26 @@ export const MISSION_SEEK_BODY = z.strictObject({ t: bodyTime });
 export const MISSION_SPEED_BODY = z.strictObject({
   speed: z.number().describe(`playback speed, ${MIN_SPEED}–${MAX_SPEED} × plant time`),
 });
+/**
+ * A what-if branch of a mission (SPEC B-1, B-2). The shape is checked here; the plant checks
+ * (actuators, ranges, fault targets, recorded commands) are `validateBranch`'s, each naming
+ * `modifications[i].<field>`.
+ */
+export const BRANCH_CREATE_BODY = z.strictObject({
+  title: z.string().min(1).max(200).optional(),
+  forkT: z.number().describe("plant time of the fork, ms epoch, inside the parent's span"),
+  horizonMs: z
+    .number()
+    .int()
+    .describe(`how far the branch computes, ${MIN_BRANCH_HORIZON_MS}–${MAX_BRANCH_HORIZON_MS} ms`),
+  modifications: z
+    .array(z.record(z.string(), z.unknown()))
+    .max(MAX_BRANCH_MODIFICATIONS)
+    .describe(
+      `at most ${MAX_BRANCH_MODIFICATIONS}: { kind: 'command', atMs, command } | { kind: 'fault' | 'clearFault', atMs, fault } | { kind: 'remove', seq }`,
+    ),
+});
+export type BranchCreateBody = z.infer<typeof BRANCH_CREATE_BODY>;
+
 /** start, pause, resume and stop take no fields. */
 export const MISSION_EMPTY_BODY = z.strictObject({});

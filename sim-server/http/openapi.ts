@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  BRANCH_CREATE_BODY,
   CAPSULES_QUERY,
   COMMANDS_QUERY,
   MISSION_CREATE_BODY,
@@ -103,6 +104,34 @@ const OPERATIONS: Operation[] = [
     body: MISSION_SPEED_BODY,
     pathParams: ['id'],
     errors: [400, 404, 409],
+  },
+  {
+    path: '/api/v1/missions/{id}/branches',
+    method: 'post',
+    summary:
+      'Fork a what-if branch of a replay mission at forkT with modifications; 202 with the branch mission and its queued job (429 with Retry-After when the queue is full)',
+    body: BRANCH_CREATE_BODY,
+    pathParams: ['id'],
+    errors: [400, 404, 409, 429],
+  },
+  {
+    path: '/api/v1/missions/{id}/branches',
+    summary: 'The branches forked from a mission, with their progress',
+    pathParams: ['id'],
+    errors: [404],
+  },
+  {
+    path: '/api/v1/missions/{id}/branch',
+    summary: "A branch mission's job: status, percent of the horizon computed, error",
+    pathParams: ['id'],
+    errors: [404],
+  },
+  {
+    path: '/api/v1/missions/{id}/predictions',
+    summary:
+      'A computed branch against its baseline: expectedOutcome, timelineDeltas, sensorDeltas, actuatorDeltas (409 while computing)',
+    pathParams: ['id'],
+    errors: [404, 409],
   },
   { path: '/healthz', summary: 'The process is up' },
   { path: '/readyz', summary: 'Database reachable and live source running', errors: [503] },

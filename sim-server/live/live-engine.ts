@@ -31,7 +31,6 @@ import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Storage } from '../storage/storage.js';
 
-
 /** The simulator's fixed step: 10 Hz is fine enough for process dynamics and cheap to store. */
 export const LIVE_STEP_MS = 100;
 /**

@@ -120,8 +120,32 @@ export class MissionService {
     return { ok: true, mission };
   }
 
+  /** A branch mission over the span a branch will compute (its job lives with BranchService). */
+  async createBranch(
+    fields: { title: string; parentMissionId: string; fromT: number; toT: number },
+    actor: Actor,
+  ): Promise<Mission> {
+    const mission = await this.#storage.createMission((id) =>
+      createMission({
+        id,
+        title: fields.title,
+        kind: 'branch',
+        plantId: this.#engine.plant.plant.id,
+        fromT: fields.fromT,
+        toT: fields.toT,
+        createdBy: actor,
+        createdAt: this.#now(),
+        parentMissionId: fields.parentMissionId,
+      }),
+    );
+    this.#known.set(mission.id, mission);
+    this.#log.info(`missions: ${actor.name} branched ${fields.parentMissionId} as ${mission.id}`);
+    return mission;
+  }
+
   get(id: string): Promise<Mission | null> {
-    return this.#storage.getMission(id);
+    const known = this.#known.get(id);
+    return known !== undefined ? Promise.resolve(known) : this.#storage.getMission(id);
   }
 
   list(query: MissionQuery): Promise<Page<Mission>> {

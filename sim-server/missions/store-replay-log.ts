@@ -19,3 +19,18 @@ export async function storeReplayLog(
     events: (afterSeq, untilT) => storage.readEvents(afterSeq, untilT),
   };
 }
+
+/** A ReplayLog over a computed branch: its chunks' snapshots and the events after them. */
+export async function branchReplayLog(storage: Storage, missionId: string): Promise<ReplayLog> {
+  const store = storage.branches;
+  const snapshots = (await store.chunkRefs(missionId)).map(({ seq, t }) => ({ seq, t }));
+  return {
+    snapshots,
+    async snapshotBytes(seq) {
+      const bytes = await store.chunkSnapshot(missionId, seq);
+      if (bytes === null) throw new Error(`branch ${missionId} has no snapshot at seq ${seq}`);
+      return bytes;
+    },
+    events: (afterSeq, untilT) => store.events(missionId, afterSeq, untilT),
+  };
+}

@@ -32,7 +32,9 @@ import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { MissionAnnotation, MissionService } from '../missions/mission-service.js';
 import { ReplayCursor } from '../missions/replay-cursor.js';
-import { storeReplayLog } from '../missions/store-replay-log.js';
+import { branchReplayLog, storeReplayLog } from '../missions/store-replay-log.js';
+import type { BranchService } from '../branches/branch-service.js';
+import { jobView } from '../http/branch-routes.js';
 import type { Storage } from '../storage/index.js';
 import { parseCommand } from './command-schemas.js';
 import { guardMessage } from './message-guard.js';
@@ -53,6 +55,8 @@ const PLANT_COMMANDS = new Set(['valve.actuate', 'pump.start', 'pump.stop', 'set
 export interface ReplayRoomDeps {
   plant: CompiledPlant;
   missions: MissionService;
+  /** Branch jobs: a branch joins only once computed; progress is told to the parent's room. */
+  branches: Pick<BranchService, 'get' | 'watch'>;
   storage: Storage;
   metrics: ServerMetrics;
   log: Logger;
@@ -130,6 +134,8 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   #cursor!: ReplayCursor;
   #sync!: PlantStateSync;
   #markers: ReplayMarker[] = [];
+  /** For a branch: the parent recording's markers over the same span (the second row). */
+  #baselineMarkers: ReplayMarker[] | null = null;
   #unwatch: (() => void) | undefined;
   #joined = 0;
   #sessions: RoomSessions | undefined;
@@ -152,6 +158,15 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     const mission = await missions.get(parsed.data.missionId);
     if (mission === null)
       throw new ServerError(404, `missionId: mission "${parsed.data.missionId}" does not exist`);
+    if (mission.kind === 'branch') {
+      const job = await this.#deps.branches.get(mission.id);
+      if (job === null || job.status !== 'done') {
+        throw new ServerError(
+          409,
+          `missionId: branch "${mission.id}" is ${job?.status ?? 'missing'}${job === null ? '' : ` (${job.progress}% computed)`}; join it once it is done`,
+        );
+      }
+    }
     this.#mission = mission;
     this.maxClients = 200;
     this.patchRate = patchRateMs;
@@ -164,14 +179,28 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     this.#writeMission(mission);
     for (const annotation of await missions.annotations(mission.id))
       this.#addAnnotation(annotation);
-    this.#markers = markersOf(
+    // A branch's markers are its own events'; the recorded log's become the baseline row.
+    const recordedMarkers = markersOf(
       await this.#deps.storage.capsuleEvents(mission.fromT, mission.toT, MAX_MARKERS),
     );
-    this.#unwatch = missions.watch(
+    if (mission.kind === 'branch') {
+      const own = await this.#deps.storage.branches.events(mission.id, 0, mission.toT);
+      this.#markers = markersOf(own.filter(isCapsuleEvent).slice(0, MAX_MARKERS));
+      this.#baselineMarkers = recordedMarkers;
+    } else this.#markers = recordedMarkers;
+    const unwatchMission = missions.watch(
       mission.id,
       (changed) => this.#onMissionChanged(changed),
       (annotation) => this.#addAnnotation(annotation),
     );
+    // Everyone in a replay sees the progress of branches forked from it.
+    const unwatchBranches = this.#deps.branches.watch((job) => {
+      if (job.parentMissionId === mission.id) this.broadcast('branch', { job: jobView(job) });
+    });
+    this.#unwatch = () => {
+      unwatchMission();
+      unwatchBranches();
+    };
     await this.#moveTo(playheadT(mission, this.#now()));
 
     const sessions = this.#sessions;
@@ -185,9 +214,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
     on('control', (client, body) => this.#onControl(client, body));
     on('command', (client, body) => this.#onCommand(client, body));
     on('presence', (client, body) => this.#onPresence(client, body));
-    on('markers', (client) =>
-      client.send('markers', { missionId: this.#mission.id, markers: this.#markers }),
-    );
+    on('markers', (client) => this.#sendMarkers(client));
     on('token', (client, body) => void this.#sessions?.renew(client, body));
     this.onMessage('*', (client: Client<ClientData>, type) =>
       this.#sessions?.receive(client, () =>
@@ -236,7 +263,15 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       }),
     );
     this.#joined += 1;
-    client.send('markers', { missionId: this.#mission.id, markers: this.#markers });
+    this.#sendMarkers(client);
+  }
+
+  #sendMarkers(client: Client<ClientData>): void {
+    client.send('markers', {
+      missionId: this.#mission.id,
+      markers: this.#markers,
+      ...(this.#baselineMarkers === null ? {} : { baselineMarkers: this.#baselineMarkers }),
+    });
   }
 
   override onLeave(client: Client<ClientData>): void {
@@ -284,7 +319,10 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   }
 
   async #openCursor(mission: Mission): Promise<void> {
-    const log = await storeReplayLog(this.#deps.storage, mission.fromT, mission.toT);
+    const log =
+      mission.kind === 'branch'
+        ? await branchReplayLog(this.#deps.storage, mission.id)
+        : await storeReplayLog(this.#deps.storage, mission.fromT, mission.toT);
     this.#cursor = new ReplayCursor(this.#deps.plant, log, mission.toT);
   }
 
@@ -536,4 +574,8 @@ function requestIdOf(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const id = (body as Record<string, unknown>)['requestId'];
   return typeof id === 'string' && id.length <= 128 ? id : null;
+}
+
+function isCapsuleEvent(event: TwinEvent): boolean {
+  return event.type === 'capsule.raised' || event.type === 'capsule.changed';
 }

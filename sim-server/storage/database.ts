@@ -98,6 +98,32 @@ export interface MissionEventsTable {
   payload: JSONColumnType<Record<string, unknown>, string, string>;
 }
 
+/** A what-if branch's job: its definition, progress and, once computed, its result. */
+export interface BranchesTable {
+  mission_id: string;
+  parent_mission_id: string;
+  definition: JSONColumnType<Record<string, unknown>, string, string>;
+  status: string;
+  progress: number;
+  result: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A branch's computed events: a snapshot of its run and the events after it, up to last_seq. */
+export interface BranchChunksTable {
+  mission_id: string;
+  idx: number;
+  seq: number;
+  t: number;
+  last_seq: number;
+  snapshot: Uint8Array;
+  events: JSONColumnType<TwinEventList, string, string>;
+}
+
+type TwinEventList = { events: unknown[] };
+
 export interface UsersTable {
   id: string;
   name: string;
@@ -128,6 +154,8 @@ export interface Database {
   audit: AuditTable;
   missions: MissionsTable;
   mission_events: MissionEventsTable;
+  branches: BranchesTable;
+  branch_chunks: BranchChunksTable;
   events: EventsTable;
   readings: ReadingsTable;
   capsules: CapsulesTable;

@@ -28,6 +28,8 @@ import {
   updateMission,
 } from './mission-store.js';
 import { accountStore } from './account-store.js';
+import { branchStore } from './branch-store.js';
+import type { BranchStore } from './branch-store.js';
 import type { AccountStore } from './account-store.js';
 import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
 import { decodePayload } from './payload-json.js';
@@ -96,6 +98,7 @@ function toCapsule(row: { data: unknown; zone: string | null }): StoredCapsule {
 export class EventStore implements Storage {
   readonly kind: 'pglite' | 'postgres';
   readonly accounts: AccountStore;
+  readonly branches: BranchStore;
   readonly #backend: Backend;
   readonly #db: Kysely<Database>;
   readonly #queue: WriteQueue;
@@ -107,6 +110,7 @@ export class EventStore implements Storage {
     this.#db = backend.db;
     this.#queue = queue;
     this.accounts = accountStore(backend.db);
+    this.branches = branchStore(backend.db);
   }
 
   /** Wraps a migrated backend; checks the plant id and learns the durable seq. */

@@ -17,3 +17,11 @@ export type {
   StoredSnapshot,
 } from './storage.js';
 export type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
+export { BRANCH_STATUSES } from './branch-store.js';
+export type {
+  BranchChunk,
+  BranchJob,
+  BranchOutcome,
+  BranchStatus,
+  BranchStore,
+} from './branch-store.js';

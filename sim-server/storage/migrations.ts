@@ -191,10 +191,45 @@ const accounts: Migration = {
   },
 };
 
+/**
+ * What-if branches: the job (definition, progress, result) of each branch mission, and its
+ * computed events as chunks — a snapshot of the branch run every 60 s of plant time and the
+ * events after it — so a branch replays, and seeks, like any mission.
+ */
+const branches: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      create table branches (
+        mission_id text primary key,
+        parent_mission_id text not null,
+        definition jsonb not null,
+        status text not null,
+        progress integer not null,
+        result jsonb,
+        error text,
+        created_at bigint not null,
+        updated_at bigint not null
+      )`.execute(db);
+    await sql`create index branches_parent on branches (parent_mission_id)`.execute(db);
+    await sql`
+      create table branch_chunks (
+        mission_id text not null,
+        idx integer not null,
+        seq bigint not null,
+        t bigint not null,
+        last_seq bigint not null,
+        snapshot bytea not null,
+        events jsonb not null,
+        primary key (mission_id, idx)
+      )`.execute(db);
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-missions': missions,
   '0003-accounts': accounts,
+  '0004-branches': branches,
 };
 
 const provider: MigrationProvider = {

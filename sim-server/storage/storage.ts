@@ -12,6 +12,7 @@ import type {
   Quality,
   TwinEvent,
 } from '../../digital-twin/index.js';
+import type { BranchStore } from './branch-store.js';
 import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
 import type { AccountStore } from './account-store.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_QUEUE_LIMIT, EventStore } from './event-store.js';
@@ -168,6 +169,8 @@ export interface Storage {
   readonly kind: 'pglite' | 'postgres';
   /** Users and the append-only audit trail. */
   readonly accounts: AccountStore;
+  /** What-if branch jobs and their computed events. */
+  readonly branches: BranchStore;
   /**
    * Queues already-sequenced events for batched durable writes; never blocks, never drops.
    * Readings events go to the readings table (with their seq), the rest to events; capsule.*

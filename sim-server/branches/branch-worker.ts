@@ -1,0 +1,76 @@
+/**
+ * The branch worker: one `computeBranch` per message, off the live server's event loop. It
+ * imports only the pure core — no storage, no sockets, no source or writer — so a branch
+ * cannot reach the plant (issue: "never touches the plant"; see branch-worker.test.ts).
+ */
+import { parentPort } from 'node:worker_threads';
+import { compilePlant, computeBranch } from '../../digital-twin/index.js';
+import type { BranchDefinition, Plant, TwinEvent } from '../../digital-twin/index.js';
+
+export interface BranchWorkRequest {
+  plant: Plant;
+  definition: BranchDefinition;
+  snapshot: { seq: number; t: number; bytes: Uint8Array };
+  recorded: TwinEvent[];
+  baselineSource: 'simulated' | 'recorded from live sensors';
+}
+
+export type BranchWorkMessage =
+  | { type: 'progress'; percent: number; t: number }
+  | {
+      type: 'chunk';
+      idx: number;
+      seq: number;
+      t: number;
+      lastSeq: number;
+      snapshot: Uint8Array;
+      events: TwinEvent[];
+    }
+  | {
+      type: 'done';
+      result: { hash: string; seq: number; events: number; endT: number; predictions: unknown };
+    }
+  | { type: 'error'; message: string };
+
+const port = parentPort;
+if (port === null) throw new Error('branch-worker.ts runs as a worker thread');
+
+port.on('message', (request: BranchWorkRequest) => {
+  try {
+    const plant = compilePlant(request.plant);
+    const gen = computeBranch({
+      plant,
+      definition: request.definition,
+      snapshot: request.snapshot,
+      recorded: request.recorded,
+      baselineSource: request.baselineSource,
+    });
+    for (;;) {
+      const next = gen.next();
+      if (next.done === true) {
+        port.postMessage({ type: 'done', result: next.value } satisfies BranchWorkMessage);
+        return;
+      }
+      const out = next.value;
+      if (out.type === 'progress') port.postMessage(out satisfies BranchWorkMessage);
+      else {
+        const last = out.events[out.events.length - 1];
+        const message: BranchWorkMessage = {
+          type: 'chunk',
+          idx: out.index,
+          seq: out.seq,
+          t: out.t,
+          lastSeq: last?.seq ?? out.seq,
+          snapshot: out.snapshot,
+          events: out.events,
+        };
+        port.postMessage(message);
+      }
+    }
+  } catch (error) {
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies BranchWorkMessage);
+  }
+});

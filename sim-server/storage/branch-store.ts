@@ -1,0 +1,168 @@
+/**
+ * What-if branches as rows: the job of each branch mission (definition, status, progress, result)
+ * and its computed events in chunks, each a snapshot of the branch run and the events after it.
+ * Written at once (a branch is a user's request, not the plant's stream).
+ */
+import type { Insertable, Kysely } from 'kysely';
+import type { BranchDefinition, Predictions, TwinEvent } from '../../digital-twin/index.js';
+import type { BranchesTable, Database } from './database.js';
+import { decodePayload, encodePayload } from './payload-json.js';
+
+export const BRANCH_STATUSES = ['queued', 'computing', 'done', 'failed'] as const;
+export type BranchStatus = (typeof BRANCH_STATUSES)[number];
+
+/** What a finished branch computed. */
+export interface BranchOutcome {
+  hash: string;
+  events: number;
+  endT: number;
+  predictions: Predictions;
+  /** Wall ms the computation took. */
+  computeMs: number;
+}
+
+export interface BranchJob {
+  missionId: string;
+  parentMissionId: string;
+  definition: BranchDefinition;
+  status: BranchStatus;
+  /** Percent of the horizon computed, 0…100. */
+  progress: number;
+  result: BranchOutcome | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface BranchChunk {
+  idx: number;
+  /** Seq and plant time of the chunk's snapshot. */
+  seq: number;
+  t: number;
+  /** Seq of its last event (the snapshot's own when it has none). */
+  lastSeq: number;
+  snapshot: Uint8Array;
+  events: TwinEvent[];
+}
+
+export interface BranchStore {
+  create(job: BranchJob): Promise<void>;
+  save(job: BranchJob): Promise<void>;
+  get(missionId: string): Promise<BranchJob | null>;
+  /** Branches forked from a mission, oldest first. */
+  ofParent(parentMissionId: string): Promise<BranchJob[]>;
+  appendChunk(missionId: string, chunk: BranchChunk): Promise<void>;
+  /** Snapshots of the chunks (no bytes, no events), in order. */
+  chunkRefs(missionId: string): Promise<{ idx: number; seq: number; t: number }[]>;
+  chunkSnapshot(missionId: string, seq: number): Promise<Uint8Array | null>;
+  /** Events of the chunks after `afterSeq` up to plant time `untilT`, in seq order. */
+  events(missionId: string, afterSeq: number, untilT: number): Promise<TwinEvent[]>;
+}
+
+type Row = { [K in keyof BranchesTable]: unknown };
+
+function jobOf(row: Row): BranchJob {
+  return {
+    missionId: String(row.mission_id),
+    parentMissionId: String(row.parent_mission_id),
+    definition: decodePayload<BranchDefinition>(row.definition),
+    status: row.status as BranchStatus,
+    progress: Number(row.progress),
+    result: row.result === null ? null : decodePayload<BranchOutcome>(row.result),
+    error: row.error === null ? null : String(row.error),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function rowOf(job: BranchJob): Insertable<BranchesTable> {
+  return {
+    mission_id: job.missionId,
+    parent_mission_id: job.parentMissionId,
+    definition: encodePayload(job.definition),
+    status: job.status,
+    progress: job.progress,
+    result: job.result === null ? null : encodePayload(job.result),
+    error: job.error,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  };
+}
+
+export function branchStore(db: Kysely<Database>): BranchStore {
+  return {
+    async create(job) {
+      await db.insertInto('branches').values(rowOf(job)).execute();
+    },
+    async save(job) {
+      const { mission_id: id, ...row } = rowOf(job);
+      await db.updateTable('branches').set(row).where('mission_id', '=', id).execute();
+    },
+    async get(missionId) {
+      const row = await db
+        .selectFrom('branches')
+        .selectAll()
+        .where('mission_id', '=', missionId)
+        .executeTakeFirst();
+      return row === undefined ? null : jobOf(row as Row);
+    },
+    async ofParent(parentMissionId) {
+      const rows = await db
+        .selectFrom('branches')
+        .selectAll()
+        .where('parent_mission_id', '=', parentMissionId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((row) => jobOf(row as Row));
+    },
+    async appendChunk(missionId, chunk) {
+      await db
+        .insertInto('branch_chunks')
+        .values({
+          mission_id: missionId,
+          idx: chunk.idx,
+          seq: chunk.seq,
+          t: chunk.t,
+          last_seq: chunk.lastSeq,
+          snapshot: chunk.snapshot,
+          events: encodePayload({ events: chunk.events }),
+        })
+        .execute();
+    },
+    async chunkRefs(missionId) {
+      const rows = await db
+        .selectFrom('branch_chunks')
+        .select(['idx', 'seq', 't'])
+        .where('mission_id', '=', missionId)
+        .orderBy('idx')
+        .execute();
+      return rows.map((r) => ({ idx: Number(r.idx), seq: Number(r.seq), t: Number(r.t) }));
+    },
+    async chunkSnapshot(missionId, seq) {
+      const row = await db
+        .selectFrom('branch_chunks')
+        .select('snapshot')
+        .where('mission_id', '=', missionId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      return row === undefined ? null : row.snapshot;
+    },
+    async events(missionId, afterSeq, untilT) {
+      const rows = await db
+        .selectFrom('branch_chunks')
+        .select('events')
+        .where('mission_id', '=', missionId)
+        .where('last_seq', '>', afterSeq)
+        .where('t', '<=', untilT)
+        .orderBy('idx')
+        .execute();
+      const out: TwinEvent[] = [];
+      for (const row of rows) {
+        for (const event of decodePayload<{ events: TwinEvent[] }>(row.events).events) {
+          if (event.seq > afterSeq && event.t <= untilT) out.push(event);
+        }
+      }
+      return out;
+    },
+  };
+}
