@@ -14,7 +14,7 @@ import { apply } from './reducer.js';
 import { advance, commit, decodeRun, encodeRun, replayEvent, runCommand } from './run.js';
 import type { Run } from './run.js';
 import type { Scenario, ScenarioStep } from './scenario.js';
-import { validateScenario } from './scenario.js';
+import { scenarioStepsDue, validateScenario } from './scenario.js';
 import { stepSimulator } from './simulator/index.js';
 import { hashState } from './state-hash.js';
 import type { TwinState } from './twin-state.js';
@@ -276,17 +276,30 @@ export function recordedInterventions(
 
 export const BRANCH_ACTOR: Actor = { id: 'branch', name: 'What-if branch', role: 'system' };
 
+/**
+ * What computing a chunk again takes (B-8): the scenario steps that fired inside it (before their
+ * step) and the interventions applied after a step. With the chunk's snapshot they reproduce its
+ * events exactly (B-5), so a branch stores these instead of a minute of readings.
+ */
+export interface BranchChunkInputs {
+  pre: ScenarioStep[];
+  post: { t: number; step: Intervention['step'] }[];
+}
+
+interface Chunk {
+  index: number;
+  /** Seq and plant time of the chunk's snapshot; it runs to `toT`. */
+  seq: number;
+  t: number;
+  toT: number;
+  snapshot: Uint8Array;
+  events: TwinEvent[];
+  inputs: BranchChunkInputs;
+}
+
 /** What a branch run yields as it goes. */
 export type BranchOutput =
-  | {
-      type: 'chunk';
-      index: number;
-      seq: number;
-      t: number;
-      snapshot: Uint8Array;
-      events: TwinEvent[];
-    }
-  | { type: 'progress'; percent: number; t: number };
+  ({ type: 'chunk' } & Chunk) | { type: 'progress'; percent: number; t: number };
 
 export interface BranchInput {
   plant: CompiledPlant;
@@ -372,13 +385,16 @@ export function* computeBranch(input: BranchInput): Generator<BranchOutput, Bran
 
   const baseline = new BaselineCursor(plant, recorded, input.snapshot, forkT);
   const compare = new Comparison(plant, forkT, branch.twin, baseline.twin);
-  let chunk = {
-    index: 0,
+  const startChunk = (index: number): Chunk => ({
+    index,
     seq: branch.twin.seq,
-    t: forkT,
+    t: branch.sim.t,
+    toT: branch.sim.t,
     snapshot: encodeRun(branch),
-    events: [] as TwinEvent[],
-  };
+    events: [],
+    inputs: { pre: [], post: [] },
+  });
+  let chunk = startChunk(0);
   let nextPost = 0;
   let total = 0;
   let lastPercent = -1;
@@ -388,20 +404,16 @@ export function* computeBranch(input: BranchInput): Generator<BranchOutput, Bran
       nextPost += 1;
       const events = applyStep(branch, item.step, branch.sim.t);
       chunk.events.push(...events);
+      chunk.inputs.post.push({ t: item.t, step: item.step });
       compare.branchEvents(events);
     }
     if (branch.sim.t >= endT) break;
     if (branch.sim.t - chunk.t >= BRANCH_CHUNK_MS) {
       total += chunk.events.length;
-      yield { type: 'chunk', ...chunk };
-      chunk = {
-        index: chunk.index + 1,
-        seq: branch.twin.seq,
-        t: branch.sim.t,
-        snapshot: encodeRun(branch),
-        events: [],
-      };
+      yield { type: 'chunk', ...chunk, toT: branch.sim.t };
+      chunk = startChunk(chunk.index + 1);
     }
+    chunk.inputs.pre.push(...scenarioStepsDue(scenario, branch.sim.t, branch.sim.t + stepMs));
     const events = advance(branch);
     for (const event of events) chunk.events.push(event);
     compare.branchEvents(events);
@@ -414,7 +426,7 @@ export function* computeBranch(input: BranchInput): Generator<BranchOutput, Bran
     }
   }
   total += chunk.events.length;
-  yield { type: 'chunk', ...chunk };
+  yield { type: 'chunk', ...chunk, toT: branch.sim.t };
   return {
     hash: hashState(branch.twin),
     seq: branch.twin.seq,
@@ -422,6 +434,35 @@ export function* computeBranch(input: BranchInput): Generator<BranchOutput, Bran
     endT,
     predictions: compare.predictions(input.baselineSource, baseline.lastT),
   };
+}
+
+/**
+ * B-8: a chunk's events, computed again from its snapshot and inputs — the same events
+ * `computeBranch` yielded for it, because the run is deterministic.
+ */
+export function branchChunkEvents(
+  plant: CompiledPlant,
+  chunk: { snapshot: Uint8Array; toT: number; inputs: BranchChunkInputs },
+): TwinEvent[] {
+  const scenario: Scenario = {
+    id: 'branch',
+    name: 'branch',
+    plantId: plant.plant.id,
+    description: '',
+    steps: chunk.inputs.pre,
+  };
+  const run = decodeRun(chunk.snapshot, plant, { t0: 0, scenario });
+  const post = chunk.inputs.post;
+  const out: TwinEvent[] = [];
+  let next = 0;
+  for (;;) {
+    while (next < post.length && (post[next] as { t: number }).t <= run.sim.t) {
+      out.push(...applyStep(run, (post[next] as { step: Intervention['step'] }).step, run.sim.t));
+      next += 1;
+    }
+    if (run.sim.t >= chunk.toT) return out;
+    for (const event of advance(run)) out.push(event);
+  }
 }
 
 function applyStep(run: Run, step: Intervention['step'], t: number): TwinEvent[] {

@@ -212,6 +212,7 @@ export { describeCommand } from './command-summary.js';
 export {
   BRANCH_CHUNK_MS,
   BRANCH_COMMAND_TYPES,
+  branchChunkEvents,
   computeBranch,
   MAX_BRANCH_HORIZON_MS,
   MAX_BRANCH_MODIFICATIONS,
@@ -223,6 +224,7 @@ export {
 } from './branch.js';
 export type {
   ActuatorDelta,
+  BranchChunkInputs,
   BranchCommand,
   BranchDefinition,
   BranchInput,
@@ -234,3 +236,5 @@ export type {
   SensorDelta,
   TimelineDelta,
 } from './branch.js';
+// JSON that keeps every number exact (NaN, ±Infinity), for the log and for branch chunks
+export { decodePayload, encodePayload, storableText } from './exact-json.js';

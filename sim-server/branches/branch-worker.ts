@@ -5,7 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { compilePlant, computeBranch } from '../../digital-twin/index.js';
-import type { BranchDefinition, Plant, TwinEvent } from '../../digital-twin/index.js';
+import type {
+  BranchChunkInputs,
+  BranchDefinition,
+  Plant,
+  TwinEvent,
+} from '../../digital-twin/index.js';
 
 export interface BranchWorkRequest {
   plant: Plant;
@@ -24,7 +29,10 @@ export type BranchWorkMessage =
       t: number;
       lastSeq: number;
       snapshot: Uint8Array;
-      events: TwinEvent[];
+      toT: number;
+      /** What the chunk's events are computed again from: a minute of readings never crosses threads. */
+      inputs: BranchChunkInputs;
+      capsuleEvents: TwinEvent[];
     }
   | {
       type: 'done';
@@ -61,8 +69,12 @@ port.on('message', (request: BranchWorkRequest) => {
           seq: out.seq,
           t: out.t,
           lastSeq: last?.seq ?? out.seq,
+          toT: out.toT,
           snapshot: out.snapshot,
-          events: out.events,
+          inputs: out.inputs,
+          capsuleEvents: out.events.filter(
+            (e) => e.type === 'capsule.raised' || e.type === 'capsule.changed',
+          ),
         };
         port.postMessage(message);
       }

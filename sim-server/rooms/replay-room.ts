@@ -184,8 +184,8 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       await this.#deps.storage.capsuleEvents(mission.fromT, mission.toT, MAX_MARKERS),
     );
     if (mission.kind === 'branch') {
-      const own = await this.#deps.storage.branches.events(mission.id, 0, mission.toT);
-      this.#markers = markersOf(own.filter(isCapsuleEvent).slice(0, MAX_MARKERS));
+      const own = await this.#deps.storage.branches.capsuleEvents(mission.id);
+      this.#markers = markersOf(own.slice(0, MAX_MARKERS));
       this.#baselineMarkers = recordedMarkers;
     } else this.#markers = recordedMarkers;
     const unwatchMission = missions.watch(
@@ -321,7 +321,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   async #openCursor(mission: Mission): Promise<void> {
     const log =
       mission.kind === 'branch'
-        ? await branchReplayLog(this.#deps.storage, mission.id)
+        ? await branchReplayLog(this.#deps.storage, mission.id, this.#deps.plant)
         : await storeReplayLog(this.#deps.storage, mission.fromT, mission.toT);
     this.#cursor = new ReplayCursor(this.#deps.plant, log, mission.toT);
   }
@@ -574,8 +574,4 @@ function requestIdOf(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const id = (body as Record<string, unknown>)['requestId'];
   return typeof id === 'string' && id.length <= 128 ? id : null;
-}
-
-function isCapsuleEvent(event: TwinEvent): boolean {
-  return event.type === 'capsule.raised' || event.type === 'capsule.changed';
 }

@@ -1,12 +1,18 @@
 /**
  * What-if branches as rows: the job of each branch mission (definition, status, progress, result)
- * and its computed events in chunks, each a snapshot of the branch run and the events after it.
+ * and its events in chunks, each a snapshot of the branch run and what its events are computed
+ * again from.
  * Written at once (a branch is a user's request, not the plant's stream).
  */
 import type { Insertable, Kysely } from 'kysely';
-import type { BranchDefinition, Predictions, TwinEvent } from '../../digital-twin/index.js';
+import { decodePayload, encodePayload } from '../../digital-twin/index.js';
+import type {
+  BranchChunkInputs,
+  BranchDefinition,
+  Predictions,
+  TwinEvent,
+} from '../../digital-twin/index.js';
 import type { BranchesTable, Database } from './database.js';
-import { decodePayload, encodePayload } from './payload-json.js';
 
 export const BRANCH_STATUSES = ['queued', 'computing', 'done', 'failed'] as const;
 export type BranchStatus = (typeof BRANCH_STATUSES)[number];
@@ -39,10 +45,15 @@ export interface BranchChunk {
   /** Seq and plant time of the chunk's snapshot. */
   seq: number;
   t: number;
+  /** Plant time it runs to (the next chunk's start). */
+  toT: number;
   /** Seq of its last event (the snapshot's own when it has none). */
   lastSeq: number;
   snapshot: Uint8Array;
-  events: TwinEvent[];
+  /** What its events are computed again from (`branchChunkEvents`). */
+  inputs: BranchChunkInputs;
+  /** Its capsule raises and changes, for the timeline's markers. */
+  capsuleEvents: TwinEvent[];
 }
 
 export interface BranchStore {
@@ -55,8 +66,10 @@ export interface BranchStore {
   /** Snapshots of the chunks (no bytes, no events), in order. */
   chunkRefs(missionId: string): Promise<{ idx: number; seq: number; t: number }[]>;
   chunkSnapshot(missionId: string, seq: number): Promise<Uint8Array | null>;
-  /** Events of the chunks after `afterSeq` up to plant time `untilT`, in seq order. */
-  events(missionId: string, afterSeq: number, untilT: number): Promise<TwinEvent[]>;
+  /** The chunks holding events after `afterSeq` up to plant time `untilT`, in order. */
+  chunks(missionId: string, afterSeq: number, untilT: number): Promise<BranchChunk[]>;
+  /** Every capsule raise and change of the branch, in seq order. */
+  capsuleEvents(missionId: string): Promise<TwinEvent[]>;
 }
 
 type Row = { [K in keyof BranchesTable]: unknown };
@@ -124,8 +137,10 @@ export function branchStore(db: Kysely<Database>): BranchStore {
           seq: chunk.seq,
           t: chunk.t,
           last_seq: chunk.lastSeq,
+          to_t: chunk.toT,
           snapshot: chunk.snapshot,
-          events: encodePayload({ events: chunk.events }),
+          inputs: encodePayload(chunk.inputs),
+          capsule_events: encodePayload({ events: chunk.capsuleEvents }),
         })
         .execute();
     },
@@ -147,22 +162,36 @@ export function branchStore(db: Kysely<Database>): BranchStore {
         .executeTakeFirst();
       return row === undefined ? null : row.snapshot;
     },
-    async events(missionId, afterSeq, untilT) {
+    async chunks(missionId, afterSeq, untilT) {
       const rows = await db
         .selectFrom('branch_chunks')
-        .select('events')
+        .selectAll()
         .where('mission_id', '=', missionId)
         .where('last_seq', '>', afterSeq)
         .where('t', '<=', untilT)
         .orderBy('idx')
         .execute();
-      const out: TwinEvent[] = [];
-      for (const row of rows) {
-        for (const event of decodePayload<{ events: TwinEvent[] }>(row.events).events) {
-          if (event.seq > afterSeq && event.t <= untilT) out.push(event);
-        }
-      }
-      return out;
+      return rows.map((row) => ({
+        idx: Number(row.idx),
+        seq: Number(row.seq),
+        t: Number(row.t),
+        toT: Number(row.to_t),
+        lastSeq: Number(row.last_seq),
+        snapshot: row.snapshot,
+        inputs: decodePayload<BranchChunkInputs>(row.inputs),
+        capsuleEvents: [],
+      }));
+    },
+    async capsuleEvents(missionId) {
+      const rows = await db
+        .selectFrom('branch_chunks')
+        .select('capsule_events')
+        .where('mission_id', '=', missionId)
+        .orderBy('idx')
+        .execute();
+      return rows.flatMap(
+        (row) => decodePayload<{ events: TwinEvent[] }>(row.capsule_events).events,
+      );
     },
   };
 }

@@ -111,18 +111,19 @@ export interface BranchesTable {
   updated_at: number;
 }
 
-/** A branch's computed events: a snapshot of its run and the events after it, up to last_seq. */
+/** A branch's events as a chunk: a snapshot of its run and what it computes again from, to to_t. */
 export interface BranchChunksTable {
   mission_id: string;
   idx: number;
   seq: number;
   t: number;
   last_seq: number;
+  to_t: number;
   snapshot: Uint8Array;
-  events: JSONColumnType<TwinEventList, string, string>;
+  /** BranchChunkInputs as exact JSON. */
+  inputs: JSONColumnType<Record<string, unknown>, string, string>;
+  capsule_events: JSONColumnType<{ events: unknown[] }, string, string>;
 }
-
-type TwinEventList = { events: unknown[] };
 
 export interface UsersTable {
   id: string;

@@ -32,7 +32,7 @@ import { branchStore } from './branch-store.js';
 import type { BranchStore } from './branch-store.js';
 import type { AccountStore } from './account-store.js';
 import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
-import { decodePayload } from './payload-json.js';
+import { decodePayload } from '../../digital-twin/index.js';
 import type {
   CapsuleQuery,
   CommandQuery,

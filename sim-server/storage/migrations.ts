@@ -193,8 +193,10 @@ const accounts: Migration = {
 
 /**
  * What-if branches: the job (definition, progress, result) of each branch mission, and its
- * computed events as chunks — a snapshot of the branch run every 60 s of plant time and the
- * events after it — so a branch replays, and seeks, like any mission.
+ * computed events as chunks: a snapshot of the branch run every 60 s of plant time with the
+ * interventions that fell inside it (SPEC B-8), from which the chunk's events are computed again
+ * exactly, plus its capsule events for the timeline's markers. A minute of the demo plant's
+ * readings is ~25 MB of JSON; a chunk is ~60 KB.
  */
 const branches: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -217,9 +219,11 @@ const branches: Migration = {
         idx integer not null,
         seq bigint not null,
         t bigint not null,
+        to_t bigint not null,
         last_seq bigint not null,
         snapshot bytea not null,
-        events jsonb not null,
+        inputs jsonb not null,
+        capsule_events jsonb not null,
         primary key (mission_id, idx)
       )`.execute(db);
   },

@@ -14,7 +14,7 @@ import type {
 } from '../../digital-twin/index.js';
 import { decodeSeqCursor, encodeSeqCursor } from './cursor.js';
 import type { Database, MissionsTable } from './database.js';
-import { decodePayload, encodePayload } from './payload-json.js';
+import { decodePayload, encodePayload } from '../../digital-twin/index.js';
 
 export interface MissionQuery {
   state?: readonly MissionState[];

@@ -12,7 +12,7 @@ import type {
   TwinEvent,
 } from '../../digital-twin/index.js';
 import { applyCapsuleChange } from '../../digital-twin/index.js';
-import { decodePayload, encodePayload, storableText } from './payload-json.js';
+import { decodePayload, encodePayload, storableText } from '../../digital-twin/index.js';
 import type { RejectRecord, StoredSnapshot } from './storage.js';
 
 /** One sample as it goes into the readings table. */

@@ -25,6 +25,7 @@ const SECTIONS: Section[] = [
   { name: 'replay-team', file: './replay-team-bench.ts', exportName: 'benchReplayTeam' },
   { name: 'hands', file: './hands-bench.ts', exportName: 'benchHands' },
   { name: 'auth', file: './auth-bench.ts', exportName: 'benchAuth' },
+  { name: 'branches', file: './branches-bench.ts', exportName: 'benchBranches' },
 ];
 
 function format(value: number | string): string {

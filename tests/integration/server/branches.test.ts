@@ -125,6 +125,13 @@ describe('a what-if branch through the API and the rooms', () => {
     const seek = await bob.control({ type: 'seek', t: branch.fromT + 200_000 });
     expect(seek.ok).toBe(true);
     await waitFor(() => bob?.state().mission.t === branch.fromT + 200_000, 'the seek');
+    // The same moment in the recording: the branch's reactor is cooler, its standby pump runs.
+    expect((await alice.control({ type: 'seek', t: branch.fromT + 200_000 })).ok).toBe(true);
+    await waitFor(() => alice.state().mission.t === branch.fromT + 200_000, 'the parent seek');
+    const reactor = (c: TestClient): number => c.state().sensors.get('R-101.TT-01')?.value ?? NaN;
+    expect(reactor(bob)).toBeLessThan(reactor(alice) - 5);
+    expect(bob.state().actuators.get('P-202.RUN')?.value).toBe(1);
+    expect(alice.state().actuators.get('P-202.RUN')?.value).toBe(0);
 
     const ack = await bob.command({
       type: 'pump.stop',

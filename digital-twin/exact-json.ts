@@ -1,7 +1,8 @@
 /**
  * JSON for event payloads that keeps every number exact. JSON (and jsonb) has no NaN or
  * Infinity, and `JSON.stringify` silently turns them into null, so a recovered event would differ
- * from the one written; they travel as `{ "$float": "NaN" }` instead.
+ * from the one written; they travel as `{ "$float": "NaN" }` instead. Pure, so the event store
+ * and the branch worker write the same JSON.
  */
 const TAG = '$float';
 
