@@ -260,7 +260,8 @@ export class BranchService {
               this.#tell(job);
               return;
             case 'chunk': {
-              const { type: _type, ...chunk } = message;
+              const { idx, seq, t, toT, lastSeq, snapshot, inputs, capsuleEvents } = message;
+              const chunk = { idx, seq, t, toT, lastSeq, snapshot, inputs, capsuleEvents };
               writes = writes.then(() => this.#storage.branches.appendChunk(job.missionId, chunk));
               return;
             }

@@ -4,7 +4,7 @@
  * again from.
  * Written at once (a branch is a user's request, not the plant's stream).
  */
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { decodePayload, encodePayload } from '../../digital-twin/index.js';
 import type {
   BranchChunkInputs,
@@ -72,17 +72,17 @@ export interface BranchStore {
   capsuleEvents(missionId: string): Promise<TwinEvent[]>;
 }
 
-type Row = { [K in keyof BranchesTable]: unknown };
+type Row = Selectable<BranchesTable>;
 
 function jobOf(row: Row): BranchJob {
   return {
-    missionId: String(row.mission_id),
-    parentMissionId: String(row.parent_mission_id),
+    missionId: row.mission_id,
+    parentMissionId: row.parent_mission_id,
     definition: decodePayload<BranchDefinition>(row.definition),
     status: row.status as BranchStatus,
     progress: Number(row.progress),
     result: row.result === null ? null : decodePayload<BranchOutcome>(row.result),
-    error: row.error === null ? null : String(row.error),
+    error: row.error,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -117,7 +117,7 @@ export function branchStore(db: Kysely<Database>): BranchStore {
         .selectAll()
         .where('mission_id', '=', missionId)
         .executeTakeFirst();
-      return row === undefined ? null : jobOf(row as Row);
+      return row === undefined ? null : jobOf(row);
     },
     async ofParent(parentMissionId) {
       const rows = await db
@@ -126,7 +126,7 @@ export function branchStore(db: Kysely<Database>): BranchStore {
         .where('parent_mission_id', '=', parentMissionId)
         .orderBy('created_at')
         .execute();
-      return rows.map((row) => jobOf(row as Row));
+      return rows.map((row) => jobOf(row));
     },
     async appendChunk(missionId, chunk) {
       await db
