@@ -3,6 +3,7 @@
  * imports only the pure core — no storage, no sockets, no source or writer — so a branch
  * cannot reach the plant (issue: "never touches the plant"; see branch-worker.test.ts).
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { compilePlant, computeBranch } from '../../digital-twin/index.js';
 import type {
@@ -42,6 +43,13 @@ export type BranchWorkMessage =
 
 const port = parentPort;
 if (port === null) throw new Error('branch-worker.ts runs as a worker thread');
+// On Linux the nice value is per thread and 0 names the calling one: this worker yields the CPU
+// to the live loop (and PGlite, which runs on it), so a branch uses only what live leaves over.
+try {
+  setPriority(0, 19);
+} catch {
+  // Not permitted or not supported here: the branch still runs, at normal priority.
+}
 
 port.on('message', (request: BranchWorkRequest) => {
   try {
