@@ -21,10 +21,12 @@ import {
 } from '../../digital-twin/index.js';
 import type {
   Action,
+  BranchModification,
   Command,
   CommandAck,
   Equipment,
   Plant,
+  Predictions,
   Quality,
 } from '../../digital-twin/index.js';
 import type { ClientSession } from '../net/session.js';
@@ -52,6 +54,8 @@ import type { PlantView } from '../scene/plant-view.js';
 import { compareCapsulesForList } from '../ui/capsule-order.js';
 import { Panel, PANEL_WIDTH_PX } from '../ui/panel.js';
 import type { PanelAction } from '../ui/panel.js';
+import { BranchPanel } from '../ui/branch-panel.js';
+import type { BranchJobView } from '../ui/branch-panel.js';
 import { Timeline } from '../ui/timeline.js';
 import type { TimelineActions } from '../ui/timeline.js';
 import { XrTimeline } from '../ui/xr-timeline.js';
@@ -96,6 +100,8 @@ export class PlantApp {
   readonly connection: PlantConnection;
   /** The LIVE/REPLAY badge, capture buttons and the replay timeline. */
   readonly timeline: Timeline;
+  /** What-if branches: the editor, their progress and, in a branch, the predictions. */
+  readonly branches: BranchPanel;
   /** Others' heads, names and colours. */
   readonly avatars: Avatars;
   /** Webcam hand tracking ("Hands (camera)"), off until the user turns it on. */
@@ -125,6 +131,9 @@ export class PlantApp {
   #xrGui: AdvancedDynamicTexture | null = null;
   #status: ConnectionStatus = 'connecting';
   #missionState = '';
+  /** The branch mission whose predictions are shown (null outside a branch). */
+  #predictionsFor: string | null = null;
+  #missionId = '';
   #lastCursorSent = 0;
   /** Problems seen in room data (unknown severities …), newest last; shown to tests and logs. */
   readonly problems: string[] = [];
@@ -208,8 +217,15 @@ export class PlantApp {
       speed: (speed) =>
         allowed('mission.control', () => void this.#control({ type: 'speed', speed }))(),
       backToLive: () => void this.backToLive(),
+      branchHere: allowed('mission.create', () => this.branches.openEditor()),
     };
     this.timeline = new Timeline(document.body, this.#timelineActions);
+    this.branches = new BranchPanel(document.body, this.view.plant, {
+      submit: (body) => this.#branch(body),
+      open: (id) => void this.openMission(id).then(() => this.#control({ type: 'start' })),
+      seek: (t) => this.#timelineActions.seek(t),
+      highlight: (equipmentId) => this.select({ kind: 'equipment', id: equipmentId }),
+    });
     this.connection = new PlantConnection(
       endpoint,
       {
@@ -221,16 +237,19 @@ export class PlantApp {
         status: (status, detail) => this.#onStatus(status, detail),
         mission: (mode, mission) => {
           this.#missionState = mission.state;
+          this.#missionId = mission.id;
           this.#lastMission = { mode, mission };
+          this.#syncPredictions(mode, mission);
           this.timeline.setMission(mode, mission);
           this.#xrTimeline?.setMission(mode, mission);
           this.#syncXrTimeline();
         },
-        markers: (markers) => {
-          this.timeline.setMarkers(markers);
+        markers: (markers, baselineMarkers) => {
+          this.timeline.setMarkers(markers, baselineMarkers);
           this.#xrTimeline?.setMarkers(markers);
         },
         annotation: (annotation) => this.timeline.addAnnotation(annotation),
+        branch: (job) => this.branches.progress(job),
         confirmRequest: (request) => this.#onConfirmRequest(request),
         sessionEnded: (reason) => session.end(reason),
       },
@@ -357,6 +376,59 @@ export class PlantApp {
         `capture failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  /** Submits a what-if branch forked at the playhead; null when accepted, else why not. */
+  async #branch(body: {
+    horizonMs: number;
+    modifications: BranchModification[];
+  }): Promise<string | null> {
+    const forkT = this.timeline.playheadT;
+    if (forkT === null) return 'branch from a replay';
+    try {
+      const response = await this.session.fetch(
+        new URL(`./api/v1/missions/${encodeURIComponent(this.#missionId)}/branches`, location.href),
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ forkT: Math.round(forkT), ...body }),
+        },
+      );
+      const answer = (await response.json()) as {
+        job?: BranchJobView;
+        error?: { message: string };
+      };
+      if (!response.ok || answer.job === undefined)
+        return `branch refused: ${answer.error?.message ?? response.statusText}`;
+      this.branches.progress(answer.job);
+      return null;
+    } catch (error) {
+      return `branch failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  /** In a branch, fetch and show its predictions once; elsewhere hide them. */
+  #syncPredictions(mode: 'live' | 'replay', mission: RoomMission): void {
+    const branch = mode === 'replay' && mission.kind === 'branch';
+    if (!branch) {
+      this.#predictionsFor = null;
+      this.branches.hidePredictions();
+      return;
+    }
+    if (this.#predictionsFor === mission.id) return;
+    this.#predictionsFor = mission.id;
+    void this.session
+      .fetch(
+        new URL(`./api/v1/missions/${encodeURIComponent(mission.id)}/predictions`, location.href),
+      )
+      .then(async (response) => {
+        const answer = (await response.json()) as Predictions & { error?: { message: string } };
+        if (!response.ok) throw new Error(answer.error?.message ?? response.statusText);
+        if (this.#predictionsFor === mission.id) this.branches.showPredictions(answer);
+      })
+      .catch((error: unknown) => {
+        this.timeline.say(`predictions: ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
 
   async #control(control: ReplayControl): Promise<void> {

@@ -126,8 +126,11 @@ export interface RoomListener {
   status(status: ConnectionStatus, detail: string): void;
   /** The room's mode and mission changed (replay rooms; live sends mode 'live' once). */
   mission?(mode: 'live' | 'replay', mission: RoomMission): void;
-  markers?(markers: TimelineMarker[]): void;
+  /** A branch's timeline also gets its baseline's markers, for a second row. */
+  markers?(markers: TimelineMarker[], baselineMarkers: TimelineMarker[] | null): void;
   annotation?(annotation: RoomAnnotation): void;
+  /** A what-if branch forked from this replay was queued, progressed, finished or failed. */
+  branch?(job: { missionId: string; status: string; progress: number; error: string | null }): void;
 }
 
 /**
@@ -366,8 +369,16 @@ export class PlantConnection {
       this.#controls.delete(answer.requestId as string);
       resolve(answer);
     });
-    room.onMessage('markers', (body: { markers: TimelineMarker[] }) =>
-      this.#listener.markers?.(body.markers),
+    room.onMessage(
+      'markers',
+      (body: { markers: TimelineMarker[]; baselineMarkers?: TimelineMarker[] }) =>
+        this.#listener.markers?.(body.markers, body.baselineMarkers ?? null),
+    );
+    room.onMessage(
+      'branch',
+      (body: {
+        job: { missionId: string; status: string; progress: number; error: string | null };
+      }) => this.#listener.branch?.(body.job),
     );
     // Asked for once the handler is in place: a message sent while joining may come too early.
     if (this.#roomName === REPLAY_ROOM) room.send('markers', {});

@@ -19,6 +19,8 @@ export interface TimelineActions {
   seek(t: number): void;
   speed(speed: number): void;
   backToLive(): void;
+  /** "Branch here…": open the what-if editor at the playhead. */
+  branchHere(): void;
 }
 
 export class Timeline {
@@ -28,6 +30,9 @@ export class Timeline {
   readonly #capsuleButton: HTMLButtonElement;
   readonly #bar: HTMLElement;
   readonly #track: HTMLElement;
+  /** A branch's second row: its baseline's capsule raises. */
+  readonly #baselineTrack: HTMLElement;
+  readonly #branchButton: HTMLButtonElement;
   readonly #head: HTMLElement;
   readonly #play: HTMLButtonElement;
   readonly #speed: HTMLSelectElement;
@@ -36,6 +41,7 @@ export class Timeline {
   #mode: 'live' | 'replay' = 'live';
   #mission: RoomMission | null = null;
   #markers: TimelineMarker[] = [];
+  #baselineMarkers: TimelineMarker[] | null = null;
   readonly #annotations = new Map<string, RoomAnnotation>();
 
   constructor(parent: HTMLElement, actions: TimelineActions) {
@@ -80,7 +86,14 @@ export class Timeline {
     this.#time = element('span', 'tl-time');
     this.#time.id = 'tl-time';
     const live = button('tl-live', 'Back to live', () => actions.backToLive());
-    this.#bar.append(this.#play, this.#track, this.#speed, this.#time, live);
+    this.#branchButton = button('tl-branch', 'Branch here…', () => actions.branchHere());
+    this.#baselineTrack = element('span', 'tl-track tl-baseline-track');
+    this.#baselineTrack.id = 'tl-baseline-track';
+    this.#baselineTrack.title = 'Baseline (the recording this branch was forked from)';
+    this.#baselineTrack.hidden = true;
+    const tracks = element('span', 'tl-tracks');
+    tracks.append(this.#track, this.#baselineTrack);
+    this.#bar.append(this.#play, tracks, this.#speed, this.#time, this.#branchButton, live);
 
     this.#message = element('span', 'tl-message');
     this.#message.id = 'tl-message';
@@ -110,12 +123,14 @@ export class Timeline {
   /** A new room: forget the old one's markers and annotations (the new room sends its own). */
   reset(): void {
     this.#markers = [];
+    this.#baselineMarkers = null;
     this.#annotations.clear();
     this.#renderMarks();
   }
 
-  setMarkers(markers: TimelineMarker[]): void {
+  setMarkers(markers: TimelineMarker[], baselineMarkers: TimelineMarker[] | null = null): void {
     this.#markers = markers;
+    this.#baselineMarkers = baselineMarkers;
     this.#renderMarks();
   }
 
@@ -149,6 +164,9 @@ export class Timeline {
     this.#badge.dataset['mode'] = this.#mode;
     this.#liveActions.hidden = replay;
     this.#bar.hidden = !replay;
+    // A branch is branched from its recording, not from itself.
+    this.#branchButton.hidden = this.#mission?.kind === 'branch';
+    this.#baselineTrack.hidden = this.#mission?.kind !== 'branch';
     document.body.dataset['mode'] = this.#mode;
     if (this.#mission !== null) {
       this.#play.textContent = this.#mission.playing ? '❚❚' : '▶';
@@ -161,8 +179,17 @@ export class Timeline {
 
   #renderMarks(): void {
     for (const old of this.#track.querySelectorAll('.tl-marker, .tl-annotation')) old.remove();
+    this.#baselineTrack.replaceChildren();
     const mission = this.#mission;
     if (mission === null) return;
+    for (const marker of this.#baselineMarkers ?? []) {
+      if (marker.kind !== 'raised') continue;
+      const mark = element('span', 'tl-marker tl-baseline');
+      mark.style.left = `${fraction(mission, marker.t) * 100}%`;
+      mark.style.background = severityCss(marker.severity);
+      mark.title = `baseline: ${marker.title ?? marker.capsuleId} raised`;
+      this.#baselineTrack.append(mark);
+    }
     const titles = new Map<string, string>();
     for (const marker of this.#markers) {
       if (marker.kind === 'changed') continue;
