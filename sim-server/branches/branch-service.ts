@@ -51,7 +51,7 @@ export class BranchService {
   readonly #log: Logger;
   readonly #liveSensors: boolean;
   readonly #now: () => number;
-  readonly #queue: { job: BranchJob; request: BranchWorkRequest }[] = [];
+  readonly #queue: { job: BranchJob; request: BranchWorkRequest; readMs: number }[] = [];
   /** Jobs as this service last wrote them, by branch mission id. */
   readonly #jobs = new Map<string, BranchJob>();
   readonly #listeners = new Set<Listener>();
@@ -131,12 +131,14 @@ export class BranchService {
         : MAX_BRANCH_HORIZON_MS;
     let snapshot: { seq: number; t: number } | undefined;
     let recorded: TwinEvent[] = [];
+    const readStarted = performance.now();
     if (forkT !== null && forkT >= parent.fromT && forkT <= parent.toT) {
       await this.#storage.flush();
       snapshot = (await this.#storage.snapshotsForSpan(forkT, forkT))[0];
       if (snapshot !== undefined)
         recorded = await this.#storage.readEvents(snapshot.seq, forkT + horizon);
     }
+    const readMs = Math.round(performance.now() - readStarted);
     const bySeq = new Map(recorded.map((e) => [e.seq, e]));
     const checked = validateBranch(definition, {
       plant: this.#plant.plant,
@@ -197,6 +199,7 @@ export class BranchService {
         recorded,
         baselineSource: this.#liveSensors ? 'recorded from live sensors' : 'simulated',
       },
+      readMs,
     });
     this.#tell(job);
     this.#pump();
@@ -234,7 +237,7 @@ export class BranchService {
     if (this.#running !== null || this.#closed) return;
     const next = this.#queue.shift();
     if (next === undefined) return;
-    this.#running = this.#compute(next.job, next.request)
+    this.#running = this.#compute(next.job, next.request, next.readMs)
       .catch((error: unknown) => {
         this.#log.error(`branch ${next.job.missionId} failed`, error);
         return this.#fail(next.job, error instanceof Error ? error.message : String(error));
@@ -245,7 +248,7 @@ export class BranchService {
       });
   }
 
-  async #compute(queued: BranchJob, request: BranchWorkRequest): Promise<void> {
+  async #compute(queued: BranchJob, request: BranchWorkRequest, readMs: number): Promise<void> {
     const started = performance.now();
     let job = await this.#update(queued, { status: 'computing' });
     const worker = this.#workerThread();
@@ -293,7 +296,13 @@ export class BranchService {
     await this.#update(job, {
       status: 'done',
       progress: 100,
-      result: { ...result, predictions: result.predictions as never, computeMs },
+      result: {
+        ...result,
+        predictions: result.predictions as never,
+        computeMs,
+        readMs,
+        recordedEvents: request.recorded.length,
+      },
     });
     this.#log.info(
       `branches: ${job.missionId} computed in ${computeMs} ms (${result.events} events): ${(result.predictions as { expectedOutcome: string }).expectedOutcome}`,

@@ -43,10 +43,11 @@ export type BranchWorkMessage =
 
 const port = parentPort;
 if (port === null) throw new Error('branch-worker.ts runs as a worker thread');
-// On Linux the nice value is per thread and 0 names the calling one: this worker yields the CPU
-// to the live loop (and PGlite, which runs on it), so a branch uses only what live leaves over.
+// On Linux the nice value is per thread and 0 names the calling one: at nice 10 this worker gets
+// about a tenth of a core the live loop (and PGlite, which runs on it) also wants, so live keeps
+// its pace and a branch still finishes on a busy machine (at 19 it all but stops there).
 try {
-  setPriority(0, 19);
+  setPriority(0, 10);
 } catch {
   // Not permitted or not supported here: the branch still runs, at normal priority.
 }

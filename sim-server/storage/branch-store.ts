@@ -23,8 +23,12 @@ export interface BranchOutcome {
   events: number;
   endT: number;
   predictions: Predictions;
-  /** Wall ms the computation took. */
+  /** Wall ms the computation took (queued → done, in the worker and storing its chunks). */
   computeMs: number;
+  /** Wall ms reading the recorded log for it, before it was queued. */
+  readMs: number;
+  /** Recorded events it was given (the snapshot's chunk up to the horizon). */
+  recordedEvents: number;
 }
 
 export interface BranchJob {

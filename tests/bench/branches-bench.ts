@@ -198,6 +198,9 @@ async function benchServer(figures: Figures): Promise<void> {
     figures['live patch p99 ratio (computing / none)'] =
       percentile(busy, 0.99) / percentile(quiet, 0.99);
     figures['samples (none / computing)'] = `${quiet.length} / ${busy.length}`;
+    figures['branch 1 h via server: reading the recorded log (s)'] =
+      (job?.result?.readMs ?? NaN) / 1000;
+    figures['recorded events read'] = job?.result?.recordedEvents ?? NaN;
     figures['branch 1 h via server: compute (s)'] = (job?.result?.computeMs ?? NaN) / 1000;
     figures['branch 1 h via server: request → done (s)'] = wallMs / 1000;
     figures['memory while a branch runs: peak RSS growth (MiB)'] = (rssPeak - rssBefore) / 2 ** 20;

@@ -149,6 +149,7 @@ export class BranchPanel {
   /** In a branch: its predictions against the baseline, as a clickable list. */
   showPredictions(predictions: Predictions): void {
     this.#predictions = predictions;
+    this.#progress.replaceChildren();
     this.#deltas.hidden = false;
     this.#deltas.replaceChildren(
       element('strong', 'br-outcome-title', 'Branch against its baseline'),
