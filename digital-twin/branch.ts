@@ -306,7 +306,11 @@ export interface BranchInput {
   definition: BranchDefinition;
   /** A snapshot of the live run at or before the fork (`encodeRun` bytes), with its seq. */
   snapshot: { seq: number; t: number; bytes: Uint8Array };
-  /** Every recorded event after the snapshot, up to the fork plus the horizon (or the log's end). */
+  /**
+   * Every recorded event after the snapshot, up to the fork plus the horizon (or the log's end).
+   * Up to the fork it must be complete; after it, readings may be thinned in time and
+   * expectations may come without values (they only mark the steps) — the server reads it so.
+   */
   recorded: readonly TwinEvent[];
   /** Where the baseline came from, for the predictions' wording. */
   baselineSource: 'simulated' | 'recorded from live sensors';
@@ -417,8 +421,14 @@ export function* computeBranch(input: BranchInput): Generator<BranchOutput, Bran
     const events = advance(branch);
     for (const event of events) chunk.events.push(event);
     compare.branchEvents(events);
-    compare.baselineEvents(baseline.advanceTo(branch.sim.t));
-    compare.sample(branch.sim.t, baseline.covers(branch.sim.t));
+    const recordedNow = baseline.advanceTo(branch.sim.t);
+    compare.baselineEvents(recordedNow);
+    // Compared where the recording has readings at this very step (it may be thinned in time).
+    const t = branch.sim.t;
+    compare.sample(
+      t,
+      recordedNow.some((e) => e.type === 'readings' && e.t === t && e.readings.length > 0),
+    );
     const percent = Math.floor(((branch.sim.t - forkT) / (endT - forkT)) * 100);
     if (percent !== lastPercent && percent % 5 === 0) {
       lastPercent = percent;
@@ -492,10 +502,6 @@ class BaselineCursor {
     this.advanceTo(forkT, snapshot.seq);
   }
 
-  covers(t: number): boolean {
-    return t <= this.lastT;
-  }
-
   /** Folds recorded events up to plant time t; returns those folded. */
   advanceTo(t: number, afterSeq = 0): TwinEvent[] {
     const folded: TwinEvent[] = [];
@@ -504,6 +510,8 @@ class BaselineCursor {
       if (event.t > t) break;
       this.#next += 1;
       if (event.seq <= afterSeq) continue;
+      // A thinned recording skips the readings events it left out: step over the gap.
+      if (event.seq > this.twin.seq + 1) this.twin.seq = event.seq - 1;
       apply(this.twin, event);
       folded.push(event);
     }

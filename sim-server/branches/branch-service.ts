@@ -22,6 +22,8 @@ import type { BranchWorkMessage, BranchWorkRequest } from './branch-worker.js';
 
 /** Jobs waiting behind the one computing; one more is refused with 429. */
 export const BRANCH_QUEUE_LIMIT = 4;
+/** The baseline is compared once a plant second: a tenth of the live log's readings to read. */
+const BASELINE_READINGS_EVERY_MS = 1000;
 /** What a client is told to wait when the queue is full. */
 const RETRY_AFTER_S = 10;
 
@@ -135,8 +137,17 @@ export class BranchService {
     if (forkT !== null && forkT >= parent.fromT && forkT <= parent.toT) {
       await this.#storage.flush();
       snapshot = (await this.#storage.snapshotsForSpan(forkT, forkT))[0];
-      if (snapshot !== undefined)
-        recorded = await this.#storage.readEvents(snapshot.seq, forkT + horizon);
+      if (snapshot !== undefined) {
+        // To the fork exactly (the branch starts from it); after it, what the comparison and
+        // the recorded interventions need: readings once a second, expectations as step marks.
+        const head = await this.#storage.readEvents(snapshot.seq, forkT);
+        const tail = await this.#storage.readEvents(
+          head[head.length - 1]?.seq ?? snapshot.seq,
+          forkT + horizon,
+          { readingsEveryMs: BASELINE_READINGS_EVERY_MS, expectationValues: false },
+        );
+        recorded = [...head, ...tail];
+      }
     }
     const readMs = Math.round(performance.now() - readStarted);
     const bySeq = new Map(recorded.map((e) => [e.seq, e]));

@@ -31,7 +31,12 @@ import { accountStore } from './account-store.js';
 import { branchStore } from './branch-store.js';
 import type { BranchStore } from './branch-store.js';
 import type { AccountStore } from './account-store.js';
-import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
+import type {
+  MissionEventRecord,
+  MissionQuery,
+  ReadEventsOptions,
+  SnapshotRef,
+} from './mission-store.js';
 import { decodePayload } from '../../digital-twin/index.js';
 import type {
   CapsuleQuery,
@@ -412,8 +417,8 @@ export class EventStore implements Storage {
     return snapshotBytes(this.#db, seq);
   }
 
-  readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]> {
-    return readEvents(this.#db, afterSeq, untilT);
+  readEvents(afterSeq: number, untilT?: number, options?: ReadEventsOptions): Promise<TwinEvent[]> {
+    return readEvents(this.#db, afterSeq, untilT, options);
   }
 
   capsuleEvents(fromT: number, toT: number, limit: number): Promise<TwinEvent[]> {

@@ -198,14 +198,31 @@ export async function snapshotBytes(db: Kysely<Database>, seq: number): Promise<
  * Events with `afterSeq < seq` and plant time ≤ `untilT`, in seq order, readings rebuilt from the
  * readings table: the same reconstruction recovery uses.
  */
+/** A lighter read for comparisons: readings thinned in time, expectations without their values. */
+export interface ReadEventsOptions {
+  /** Only readings whose plant time is a multiple of this (ms); events left with none are dropped. */
+  readingsEveryMs?: number;
+  /** False: expectations events come with no values (they still mark each simulator step). */
+  expectationValues?: boolean;
+}
+
 export async function readEvents(
   db: Kysely<Database>,
   afterSeq: number,
   untilT: number = Number.MAX_SAFE_INTEGER,
+  options: ReadEventsOptions = {},
 ): Promise<TwinEvent[]> {
+  const every = options.readingsEveryMs;
   const eventRows = await db
     .selectFrom('events')
-    .select(['seq', 't', 'type', 'payload'])
+    .select(['seq', 't', 'type'])
+    .select(
+      options.expectationValues === false
+        ? sql<string>`case when type = 'expectations' then '{"values":[]}'::jsonb else payload end`.as(
+            'payload',
+          )
+        : 'payload',
+    )
     .where('seq', '>', afterSeq)
     .where('t', '<=', untilT)
     .orderBy('seq')
@@ -217,6 +234,7 @@ export async function readEvents(
     .select(['seq', 'sensor_id', 't', 'value', 'quality'])
     .where('seq', '>', afterSeq)
     .where('seq', '<=', Number(lastRow.seq))
+    .$if(every !== undefined, (q) => q.where(sql<boolean>`t % ${every ?? 1} = 0`))
     .orderBy('seq')
     .orderBy('idx')
     .execute();
@@ -235,18 +253,24 @@ export async function readEvents(
       quality: row.quality as Quality,
     });
   }
-  return eventRows.map((row): TwinEvent => {
+  const events: TwinEvent[] = [];
+  for (const row of eventRows) {
     const seq = Number(row.seq);
     const t = Number(row.t);
-    if (row.type === 'readings')
-      return { seq, t, type: 'readings', readings: readingsBySeq.get(seq) ?? [] };
-    return {
+    if (row.type === 'readings') {
+      const readings = readingsBySeq.get(seq);
+      if (readings !== undefined || every === undefined)
+        events.push({ seq, t, type: 'readings', readings: readings ?? [] });
+      continue;
+    }
+    events.push({
       ...decodePayload<Record<string, unknown>>(row.payload),
       seq,
       t,
       type: row.type,
-    } as TwinEvent;
-  });
+    } as TwinEvent);
+  }
+  return events;
 }
 
 /** Capsule raises and changes with plant time in [fromT, toT], in seq order, at most `limit`. */

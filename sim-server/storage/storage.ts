@@ -13,7 +13,12 @@ import type {
   TwinEvent,
 } from '../../digital-twin/index.js';
 import type { BranchStore } from './branch-store.js';
-import type { MissionEventRecord, MissionQuery, SnapshotRef } from './mission-store.js';
+import type {
+  MissionEventRecord,
+  MissionQuery,
+  ReadEventsOptions,
+  SnapshotRef,
+} from './mission-store.js';
 import type { AccountStore } from './account-store.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_QUEUE_LIMIT, EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
@@ -214,7 +219,7 @@ export interface Storage {
   snapshotsForSpan(fromT: number, toT: number): Promise<SnapshotRef[]>;
   snapshotBytes(seq: number): Promise<Uint8Array | null>;
   /** Durable events after `afterSeq` up to plant time `untilT`, readings rebuilt, in seq order. */
-  readEvents(afterSeq: number, untilT?: number): Promise<TwinEvent[]>;
+  readEvents(afterSeq: number, untilT?: number, options?: ReadEventsOptions): Promise<TwinEvent[]>;
   /** Durable capsule raises and changes in plant time [fromT, toT], at most `limit`, in seq order. */
   capsuleEvents(fromT: number, toT: number, limit: number): Promise<TwinEvent[]>;
   /** Plant time of the log's first event, null when empty. */
