@@ -58,7 +58,8 @@ import { BranchPanel } from '../ui/branch-panel.js';
 import type { BranchJobView } from '../ui/branch-panel.js';
 import { Timeline } from '../ui/timeline.js';
 import type { TimelineActions } from '../ui/timeline.js';
-import { XrTimeline } from '../ui/xr-timeline.js';
+import { XrBranchDeltas } from '../ui/xr-branch-deltas.js';
+import { PLANE_W as XR_TIMELINE_WIDTH_M, XrTimeline } from '../ui/xr-timeline.js';
 import { trendPolylines } from '../ui/trend-points.js';
 import { xrStartPose } from '../xr/start-pose.js';
 import { XR_UI_METADATA, XrSession } from '../xr/xr-session.js';
@@ -120,6 +121,8 @@ export class PlantApp {
   #xr: XrSession | null = null;
   /** The mission bar as a 3D panel, while in XR and in a replay (null without WebXR). */
   #xrTimeline: XrTimeline | null = null;
+  /** A branch's predictions beside the XR bar (null without WebXR). */
+  #xrDeltas: XrBranchDeltas | null = null;
   /** XR frames to wait before placing the XR bar: the head pose settles on the first ones. */
   #xrTimelineDue = -1;
   /** What the room last said of its mode and mission, for an XR bar made after it. */
@@ -294,6 +297,16 @@ export class PlantApp {
       );
       if (this.#xr !== null) {
         this.#xrTimeline = new XrTimeline(this.handles.scene, this.#timelineActions);
+        this.#xrDeltas = new XrBranchDeltas(
+          this.handles.scene,
+          this.#xrTimeline.mesh,
+          XR_TIMELINE_WIDTH_M,
+          {
+            seek: (t) => this.#timelineActions.seek(t),
+            highlight: (equipmentId) => this.select({ kind: 'equipment', id: equipmentId }),
+          },
+        );
+        this.#xrDeltas.set(this.branches.predictions);
         if (this.#lastMission !== null)
           this.#xrTimeline.setMission(this.#lastMission.mode, this.#lastMission.mission);
       }
@@ -327,6 +340,11 @@ export class PlantApp {
 
   get xr(): XrSession | null {
     return this.#xr;
+  }
+
+  /** A branch's predictions as a 3D panel in XR, or null where the browser has no WebXR. */
+  get xrDeltas(): XrBranchDeltas | null {
+    return this.#xrDeltas;
   }
 
   /** The mission bar as a 3D panel in XR, or null where the browser has no WebXR. */
@@ -413,6 +431,7 @@ export class PlantApp {
     if (!branch) {
       this.#predictionsFor = null;
       this.branches.hidePredictions();
+      this.#xrDeltas?.set(null);
       return;
     }
     if (this.#predictionsFor === mission.id) return;
@@ -424,7 +443,9 @@ export class PlantApp {
       .then(async (response) => {
         const answer = (await response.json()) as Predictions & { error?: { message: string } };
         if (!response.ok) throw new Error(answer.error?.message ?? response.statusText);
-        if (this.#predictionsFor === mission.id) this.branches.showPredictions(answer);
+        if (this.#predictionsFor !== mission.id) return;
+        this.branches.showPredictions(answer);
+        this.#xrDeltas?.set(answer);
       })
       .catch((error: unknown) => {
         this.timeline.say(`predictions: ${error instanceof Error ? error.message : String(error)}`);

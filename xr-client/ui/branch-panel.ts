@@ -157,36 +157,11 @@ export class BranchPanel {
     const outcome = element('div', 'br-outcome', predictions.expectedOutcome);
     outcome.id = 'br-outcome';
     const list = element('ul', 'br-delta-list');
-    for (const d of predictions.timelineDeltas) {
-      const t = d.branchT ?? d.baselineT ?? predictions.forkT;
-      const what = `'${d.title}'${d.sensorId === null ? '' : ` (${d.sensorId})`}`;
-      const text =
-        d.kind === 'only-baseline'
-          ? `${what} never raised (baseline ${offset(d.baselineT, predictions.forkT)})`
-          : d.kind === 'only-branch'
-            ? `${what} raised only here, ${offset(d.branchT, predictions.forkT)}`
-            : `${what} ${Math.round(Math.abs(d.shiftMs ?? 0) / 1000)} s ${d.kind}`;
-      list.append(this.#deltaItem(text, t, d.equipmentId, 'capsule'));
-    }
-    for (const s of predictions.sensorDeltas) {
-      const item = this.#deltaItem(
-        `${s.name}: up to ${s.maxAbsDiff} ${s.unit} apart (${offset(s.peakT, predictions.forkT)})`,
-        s.peakT,
-        s.equipmentId,
-        'sensor',
-      );
-      item.addEventListener('click', () => this.#drawTrend(s));
+    for (const row of deltaRows(predictions)) {
+      const item = this.#deltaItem(row.text, row.t, row.equipmentId, row.kind);
+      const sensor = row.sensor;
+      if (sensor !== null) item.addEventListener('click', () => this.#drawTrend(sensor));
       list.append(item);
-    }
-    for (const a of predictions.actuatorDeltas) {
-      list.append(
-        this.#deltaItem(
-          `${a.actuatorId} ends at ${a.branch} (baseline ${a.baseline})`,
-          null,
-          a.equipmentId,
-          'actuator',
-        ),
-      );
     }
     const note = element('div', 'br-note', predictions.baseline);
     this.#deltas.append(outcome, list, this.#trend, note);
@@ -346,6 +321,51 @@ export class BranchPanel {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+
+/** One line of the delta list: what differs, where the playhead goes, what to highlight. */
+export interface DeltaRow {
+  kind: 'capsule' | 'sensor' | 'actuator';
+  text: string;
+  t: number | null;
+  equipmentId: string;
+  sensor: SensorDelta | null;
+}
+
+/** The predictions as list rows, capsules first, then sensors, then final actuator states. */
+export function deltaRows(predictions: Predictions): DeltaRow[] {
+  const rows: DeltaRow[] = [];
+  const forkT = predictions.forkT;
+  for (const d of predictions.timelineDeltas) {
+    const what = `'${d.title}'${d.sensorId === null ? '' : ` (${d.sensorId})`}`;
+    const text =
+      d.kind === 'only-baseline'
+        ? `${what} never raised (baseline ${offset(d.baselineT, forkT)})`
+        : d.kind === 'only-branch'
+          ? `${what} raised only here, ${offset(d.branchT, forkT)}`
+          : `${what} ${Math.round(Math.abs(d.shiftMs ?? 0) / 1000)} s ${d.kind}`;
+    const t = d.branchT ?? d.baselineT ?? forkT;
+    rows.push({ kind: 'capsule', text, t, equipmentId: d.equipmentId, sensor: null });
+  }
+  for (const s of predictions.sensorDeltas) {
+    rows.push({
+      kind: 'sensor',
+      text: `${s.name}: up to ${s.maxAbsDiff} ${s.unit} apart (${offset(s.peakT, forkT)})`,
+      t: s.peakT,
+      equipmentId: s.equipmentId,
+      sensor: s,
+    });
+  }
+  for (const a of predictions.actuatorDeltas) {
+    rows.push({
+      kind: 'actuator',
+      text: `${a.actuatorId} ends at ${a.branch} (baseline ${a.baseline})`,
+      t: null,
+      equipmentId: a.equipmentId,
+      sensor: null,
+    });
+  }
+  return rows;
+}
 
 function describe(m: BranchModification): string {
   if (m.kind === 'remove') return `without recorded command ${m.seq}`;

@@ -26,7 +26,7 @@ import { timelineMarks } from './timeline-marks.js';
 /** GUI texture size (px) and the plane it is drawn on (m): 1 px ≈ 1.2 mm at arm's length. */
 const TEXTURE_W = 1024;
 const TEXTURE_H = 352;
-const PLANE_W = 1.2;
+export const PLANE_W = 1.2;
 const PLANE_H = (PLANE_W * TEXTURE_H) / TEXTURE_W;
 /** The track's place on the texture (px). */
 const TRACK_X = 20;
@@ -251,7 +251,13 @@ export class XrTimeline {
 }
 
 /** Pins a control at (left, top) with a fixed size, in texture pixels of its parent. */
-function place<T extends Control>(control: T, left: number, top: number, w: number, h: number): T {
+export function place<T extends Control>(
+  control: T,
+  left: number,
+  top: number,
+  w: number,
+  h: number,
+): T {
   control.horizontalAlignment = Control.HORIZONTAL_ALIGNMENT_LEFT;
   control.verticalAlignment = Control.VERTICAL_ALIGNMENT_TOP;
   control.left = `${left}px`;

@@ -81,12 +81,15 @@ describe.each(BACKENDS)('storage on $name', ({ name, skip }) => {
         'snapshots',
         'users',
         'audit',
+        'branches',
+        'branch_chunks',
       ]),
     );
     expect(migrations.map((row) => row.name)).toEqual([
       '0001-initial',
       '0002-missions',
       '0003-accounts',
+      '0004-branches',
     ]);
   });
 

@@ -4,15 +4,12 @@
  * the standby pump had been started two minutes after the trip?".
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
-  advance,
   branchChunkEvents,
   computeBranch,
-  createRun,
-  encodeRun,
-  hashState,
   MAX_BRANCH_HORIZON_MS,
-  runCommand,
   validateBranch,
 } from '../../../digital-twin/index.js';
 import type {
@@ -21,60 +18,16 @@ import type {
   BranchResult,
   TwinEvent,
 } from '../../../digital-twin/index.js';
-import { loadDemoPlant, loadScenario } from './fixtures/shipped.js';
+import {
+  CROSS_PROCESS_BRANCH,
+  inputFor,
+  record,
+  runBranch,
+  T0,
+} from './fixtures/cooling-recording.js';
+import { loadDemoPlant } from './fixtures/shipped.js';
 
-const T0 = Date.UTC(2026, 0, 1);
-const STEP = 100;
 const plant = loadDemoPlant();
-
-interface Recording {
-  events: TwinEvent[];
-  snapshots: { seq: number; t: number; bytes: Uint8Array }[];
-  /** State hash after each step, by plant time. */
-  hashes: Map<number, string>;
-}
-
-/** The live server's log of the cooling-pump-trip scenario: 100 ms steps, a snapshot a minute. */
-function record(untilMs: number, userCommandAtMs?: number): Recording {
-  const run = createRun({
-    plant,
-    seed: 7,
-    t0: T0,
-    stepMs: STEP,
-    scenario: loadScenario('cooling-pump-trip', plant),
-  });
-  const events: TwinEvent[] = [];
-  const snapshots = [{ seq: 0, t: T0, bytes: encodeRun(run) }];
-  const hashes = new Map<number, string>();
-  while (run.sim.t < T0 + untilMs) {
-    events.push(...advance(run));
-    if (userCommandAtMs !== undefined && run.sim.t === T0 + userCommandAtMs) {
-      // An operator between two steps, as the live engine commits one.
-      const result = runCommand(
-        run,
-        { type: 'valve.actuate', commandId: 'op-1', actuatorId: 'V-101.POS', position: 0.4 },
-        { id: 'u-1', name: 'Ada', role: 'operator' },
-      );
-      events.push(...result.events);
-    }
-    hashes.set(run.sim.t, hashState(run.twin));
-    if ((run.sim.t - T0) % 60_000 === 0)
-      snapshots.push({ seq: run.twin.seq, t: run.sim.t, bytes: encodeRun(run) });
-  }
-  return { events, snapshots, hashes };
-}
-
-function inputFor(rec: Recording, definition: BranchDefinition): BranchInput {
-  const snapshot = [...rec.snapshots].reverse().find((s) => s.t <= definition.forkT);
-  if (snapshot === undefined) throw new Error('no snapshot before the fork');
-  return {
-    plant,
-    definition,
-    snapshot,
-    recorded: rec.events.filter((e) => e.seq > snapshot.seq),
-    baselineSource: 'simulated',
-  };
-}
 
 function run(input: BranchInput): {
   result: BranchResult;
@@ -275,6 +228,16 @@ describe('computing a branch (B-4 … B-7)', () => {
     expect(a.chunks).toBe(3);
     // B-8: each stored chunk (snapshot + inputs) computes its events again, exactly.
     expect(a.recomputed).toEqual(a.events); // a snapshot a minute from the fork: +0, +1 and +2 min
+  });
+
+  it('B-5: another process computes the same hash', () => {
+    const script = fileURLToPath(new URL('./fixtures/branch-hash-main.ts', import.meta.url));
+    const there = execFileSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+    }).trim();
+    const here = runBranch(inputFor(record(3 * 60_000), CROSS_PROCESS_BRANCH)).result.hash;
+    expect(there).toMatch(/^[0-9a-f]{16,}$/);
+    expect(there).toBe(here);
   });
 
   it('B-6: cooling pump trip, standby pump started at T+2 min: the over-temperature capsule is never raised', () => {
