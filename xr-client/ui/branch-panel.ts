@@ -199,8 +199,8 @@ export class BranchPanel {
     this.#trend.replaceChildren(element('div', 'br-trend-title', `${delta.name} (${delta.unit})`));
     this.#trend.dataset['sensorId'] = delta.sensorId;
     if (points.length < 2) return;
-    const w = 320;
-    const h = 90;
+    const w = 248;
+    const h = 80;
     const t0 = (points[0] as { t: number }).t;
     const t1 = (points[points.length - 1] as { t: number }).t;
     const values = points.flatMap((p) => [p.baseline, p.branch]);
