@@ -8,10 +8,12 @@
 import { FAULT_KINDS, offsetLabel } from '../../digital-twin/index.js';
 import type {
   BranchModification,
+  FaultKind,
   Plant,
   Predictions,
   SensorDelta,
 } from '../../digital-twin/index.js';
+import { button, element } from './dom.js';
 
 export interface BranchActions {
   /** Submits a branch forked at the playhead; resolves with an error message or null. */
@@ -263,42 +265,26 @@ export class BranchPanel {
     const action = this.#action.value as EditorAction;
     const atMs = Math.max(0, Math.round(Number(this.#offset.value) * 1000));
     const target = this.#target.value;
-    let modification: BranchModification;
-    if (action === 'fault') {
-      modification = { kind: 'fault', atMs, fault: { kind: this.#fault.value as never, target } };
-    } else if (action === 'valve.actuate') {
-      modification = {
-        kind: 'command',
-        atMs,
-        command: {
-          type: action,
-          commandId: `what-if-${this.#modifications.length + 1}`,
-          actuatorId: target,
-          position: Number(this.#value.value),
-        },
-      };
-    } else if (action === 'setpoint.change') {
-      modification = {
-        kind: 'command',
-        atMs,
-        command: {
-          type: action,
-          commandId: `what-if-${this.#modifications.length + 1}`,
-          actuatorId: target,
-          value: Number(this.#value.value),
-        },
-      };
-    } else {
-      modification = {
-        kind: 'command',
-        atMs,
-        command: {
-          type: action,
-          commandId: `what-if-${this.#modifications.length + 1}`,
-          actuatorId: target,
-        },
-      };
-    }
+    const commandId = `what-if-${this.#modifications.length + 1}`;
+    const value = Number(this.#value.value);
+    const command: BranchModification | null =
+      action === 'fault'
+        ? null
+        : {
+            kind: 'command',
+            atMs,
+            command:
+              action === 'valve.actuate'
+                ? { type: action, commandId, actuatorId: target, position: value }
+                : action === 'setpoint.change'
+                  ? { type: action, commandId, actuatorId: target, value }
+                  : { type: action, commandId, actuatorId: target },
+          };
+    const modification: BranchModification = command ?? {
+      kind: 'fault',
+      atMs,
+      fault: { kind: this.#fault.value as FaultKind, target },
+    };
     this.#modifications.push(modification);
     this.#renderList();
   }
@@ -385,22 +371,6 @@ function describe(m: BranchModification): string {
 
 function offset(t: number | null, forkT: number): string {
   return t === null ? 'never' : offsetLabel(t, forkT);
-}
-
-function element(tag: string, className: string, text = ''): HTMLElement {
-  const node = document.createElement(tag);
-  node.className = className;
-  node.textContent = text;
-  return node;
-}
-
-function button(id: string, text: string, onClick: () => void): HTMLButtonElement {
-  const node = document.createElement('button');
-  node.id = id;
-  node.type = 'button';
-  node.textContent = text;
-  node.addEventListener('click', onClick);
-  return node;
 }
 
 function select(id: string, options: readonly (readonly [string, string])[]): HTMLSelectElement {

@@ -8,6 +8,7 @@
 import { playheadT } from '../../digital-twin/index.js';
 import { SEVERITY_COLORS } from '../capsules/capsule-look.js';
 import type { RoomAnnotation, RoomMission, TimelineMarker } from '../net/plant-connection.js';
+import { button, element } from './dom.js';
 
 export const SPEEDS = [0.5, 1, 2, 5, 10, 50, 100] as const;
 
@@ -228,20 +229,4 @@ export function severityCss(severity: string | null): string {
 export function fraction(mission: Pick<RoomMission, 'fromT' | 'toT'>, t: number): number {
   const span = mission.toT - mission.fromT;
   return span <= 0 ? 1 : Math.min(1, Math.max(0, (t - mission.fromT) / span));
-}
-
-function element(tag: string, className: string, text = ''): HTMLElement {
-  const node = document.createElement(tag);
-  node.className = className;
-  node.textContent = text;
-  return node;
-}
-
-function button(id: string, text: string, onClick: () => void): HTMLButtonElement {
-  const node = document.createElement('button');
-  node.id = id;
-  node.type = 'button';
-  node.textContent = text;
-  node.addEventListener('click', onClick);
-  return node;
 }
