@@ -3,6 +3,7 @@
  * background), list a mission's branches, a branch's job and, once computed, its predictions.
  */
 import type { BranchService } from '../branches/branch-service.js';
+import { jobView } from '../branches/job-view.js';
 import type { BranchJob } from '../storage/index.js';
 import { BRANCH_CREATE_BODY } from './api-schemas.js';
 import type { Gate } from './gate.js';
@@ -14,25 +15,6 @@ export type ApiBranches = Pick<BranchService, 'create' | 'get' | 'ofParent'>;
 
 function json(body: unknown, status = 200): HttpResponse {
   return { status, json: body };
-}
-
-/** A job as the API shows it (the result's predictions are their own route). */
-export function jobView(job: BranchJob): Omit<BranchJob, 'result'> & {
-  result: { hash: string; events: number; computeMs: number; expectedOutcome: string } | null;
-} {
-  const { result, ...rest } = job;
-  return {
-    ...rest,
-    result:
-      result === null
-        ? null
-        : {
-            hash: result.hash,
-            events: result.events,
-            computeMs: result.computeMs,
-            expectedOutcome: result.predictions.expectedOutcome,
-          },
-  };
 }
 
 export function branchRoutes(

@@ -34,7 +34,7 @@ import type { MissionAnnotation, MissionService } from '../missions/mission-serv
 import { ReplayCursor } from '../missions/replay-cursor.js';
 import { branchReplayLog, storeReplayLog } from '../missions/store-replay-log.js';
 import type { BranchService } from '../branches/branch-service.js';
-import { jobView } from '../http/branch-routes.js';
+import { jobView } from '../branches/job-view.js';
 import type { Storage } from '../storage/index.js';
 import { parseCommand } from './command-schemas.js';
 import { guardMessage } from './message-guard.js';

@@ -215,30 +215,41 @@ async function fetchBranch(bearer: string, body: Record<string, unknown>): Promi
   });
 }
 
+/** Project files a module loads at run time (type-only imports vanish), and the packages. */
+function runtimeImports(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(
+      /^\s*(?:import|export)(?!\s+type\b)[^'"]*?from\s+'([^']+)'/gm,
+    )) {
+      const spec = match[1] as string;
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      else packages.add(spec);
+    }
+  };
+  visit(join(ROOT, entry));
+  return { files: [...files].map((f) => relative(ROOT, f)), packages: [...packages] };
+}
+
 describe('a branch cannot reach the plant', () => {
-  it('the branch worker imports nothing but the pure core', () => {
-    const seen = new Set<string>();
-    const visit = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, 'utf8');
-      for (const match of source.matchAll(/^\s*(?:import|export)[^'"]*from\s+'([^']+)'/gm)) {
-        const spec = match[1] as string;
-        if (spec.startsWith('node:')) {
-          expect(['node:os', 'node:worker_threads']).toContain(spec);
-          continue;
-        }
-        expect(spec.startsWith('.'), `${relative(ROOT, file)} imports package ${spec}`).toBe(true);
-        visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      }
-    };
-    visit(join(ROOT, 'sim-server/branches/branch-worker.ts'));
-    const outside = [...seen]
-      .map((f) => relative(ROOT, f))
-      .filter(
-        (f) => !f.startsWith('digital-twin/') && f !== 'sim-server/branches/branch-worker.ts',
-      );
-    expect(outside).toEqual([]);
-    expect(seen.size).toBeGreaterThan(10);
+  it('the branch worker loads nothing but the pure core', () => {
+    const { files, packages } = runtimeImports('sim-server/branches/branch-worker.ts');
+    expect(files.filter((f) => !f.startsWith('digital-twin/'))).toEqual([
+      'sim-server/branches/branch-worker.ts',
+    ]);
+    expect(files.length).toBeGreaterThan(10);
+    expect(packages.sort()).toEqual(['node:os', 'node:worker_threads']);
+  });
+
+  it('a replay or branch room loads no source, writer or live engine', () => {
+    const { files, packages } = runtimeImports('sim-server/rooms/replay-room.ts');
+    const plantSide = files.filter((f) => /^sim-server\/(ingest|plant-on-wire|live)\//.test(f));
+    expect(plantSide).toEqual([]);
+    expect(packages.filter((p) => /mqtt|opcua|sparkplug/i.test(p))).toEqual([]);
+    expect(files).toContain('sim-server/missions/replay-cursor.ts');
   });
 });
