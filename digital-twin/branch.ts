@@ -313,8 +313,11 @@ export interface BranchInput {
    */
   recorded: readonly TwinEvent[];
   /** Where the baseline came from, for the predictions' wording. */
-  baselineSource: 'simulated' | 'recorded from live sensors';
+  baselineSource: BaselineSource;
 }
+
+/** What the branch is compared with: a recording (simulated or live), or a dry run's twin run. */
+export type BaselineSource = 'simulated' | 'recorded from live sensors' | 'without the command';
 
 export interface BranchResult {
   /** State hash of the branch at its horizon (B-5: same inputs, same hash). */
@@ -691,7 +694,7 @@ class Comparison {
       this.#samples.push({ t, baseline: Float64Array.from(a), branch: Float64Array.from(b) });
   }
 
-  predictions(baselineSource: BranchInput['baselineSource'], recordedUntil: number): Predictions {
+  predictions(baselineSource: BaselineSource, recordedUntil: number): Predictions {
     const plant = this.#plant;
     const until = this.#comparedUntil;
     const timelineDeltas: TimelineDelta[] = [];
@@ -796,10 +799,7 @@ class Comparison {
           branch: b,
         });
     });
-    const baseline =
-      baselineSource === 'simulated'
-        ? 'The baseline is the recorded run of the simulated plant; the branch re-simulates it from the fork.'
-        : 'The baseline is what was recorded from live sensors; the branch is what the simulator predicts.';
+    const baseline = BASELINE_WORDING[baselineSource];
     return {
       expectedOutcome: outcomeLine(
         this.#forkT,
@@ -817,6 +817,53 @@ class Comparison {
       faults: { baseline: [...this.#baseline.faults], branch: [...this.#branch.faults] },
     };
   }
+}
+
+const BASELINE_WORDING: Record<BaselineSource, string> = {
+  simulated:
+    'The baseline is the recorded run of the simulated plant; the branch re-simulates it from the fork.',
+  'recorded from live sensors':
+    'The baseline is what was recorded from live sensors; the branch is what the simulator predicts.',
+  'without the command':
+    'A dry run: the simulator runs the plant as it is now twice, with and without the command; nothing was sent to the plant.',
+};
+
+/** A dry run looks this far ahead by default (D-11). */
+export const DRY_RUN_HORIZON_MS = 120_000;
+
+/**
+ * D-11: what a plant-writing command would do, before anyone confirms it. Two copies of the live
+ * run from the same bytes step the simulator, reducer and rules `horizonMs` ahead, one with the
+ * command applied now; the one with it is compared with the one without, as a branch with its
+ * baseline. Scenario steps due in that time happen in both. Nothing here reaches the plant.
+ */
+export function dryRun(input: {
+  plant: CompiledPlant;
+  /** `encodeRun` of the live run now, with the run's t0 and scenario. */
+  run: { bytes: Uint8Array; t0: number; scenario: Scenario | null };
+  command: Command;
+  actor: Actor;
+  horizonMs?: number;
+}): { status: 'accepted' | 'rejected'; reason: string | null; predictions: Predictions } {
+  const { plant } = input;
+  const options = { t0: input.run.t0, scenario: input.run.scenario };
+  const without = decodeRun(input.run.bytes, plant, options);
+  const withIt = decodeRun(input.run.bytes, plant, options);
+  const startT = withIt.sim.t;
+  const endT = startT + (input.horizonMs ?? DRY_RUN_HORIZON_MS);
+  const compare = new Comparison(plant, startT, withIt.twin, without.twin);
+  const decided = runCommand(withIt, input.command, input.actor, withIt.twin.t);
+  compare.branchEvents(decided.events);
+  while (withIt.sim.t < endT) {
+    compare.branchEvents(advance(withIt));
+    compare.baselineEvents(advance(without));
+    compare.sample(withIt.sim.t, true);
+  }
+  return {
+    status: decided.status,
+    reason: decided.status === 'rejected' ? decided.reason : null,
+    predictions: compare.predictions('without the command', endT),
+  };
 }
 
 function severityRank(severity: string): number {

@@ -213,6 +213,8 @@ export {
   BRANCH_CHUNK_MS,
   BRANCH_COMMAND_TYPES,
   branchChunkEvents,
+  DRY_RUN_HORIZON_MS,
+  dryRun,
   computeBranch,
   MAX_BRANCH_HORIZON_MS,
   MAX_BRANCH_MODIFICATIONS,
@@ -224,6 +226,7 @@ export {
 } from './branch.js';
 export type {
   ActuatorDelta,
+  BaselineSource,
   BranchChunkInputs,
   BranchCommand,
   BranchDefinition,

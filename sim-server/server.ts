@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { matchMaker, Server } from '@colyseus/core';
 import { Encoder } from '@colyseus/schema';
 import { WebSocketTransport } from '@colyseus/ws-transport';
-import { compilePlant } from '../digital-twin/index.js';
+import { compilePlant, DRY_RUN_HORIZON_MS } from '../digital-twin/index.js';
 import type { ServerConfig } from './config.js';
 import { apiRouter } from './http/api-routes.js';
 import type { ApiDeps } from './http/api-routes.js';
@@ -165,6 +165,20 @@ export async function createServer(
       roomMessagesPerS: config.auth.roomMessagesPerS,
       patchRateMs: config.patchRateMs,
       durableSeq: () => storage.durableSeq(),
+      dryRun: async (command, actor) => {
+        const horizonMs = DRY_RUN_HORIZON_MS;
+        const result = await branches.dryRun(engine.copyOfRun(), command, actor, horizonMs);
+        const { expectedOutcome, baseline, timelineDeltas, sensorDeltas } = result.predictions;
+        return {
+          status: result.status,
+          reason: result.reason,
+          horizonMs,
+          expectedOutcome,
+          baseline,
+          timelineDeltas,
+          sensorDeltas: sensorDeltas.slice(0, 3).map((delta) => ({ ...delta, trend: [] })),
+        };
+      },
     }),
   );
   // One replay room per mission: joinOrCreate('replay', { missionId }) finds the team's room.

@@ -6,10 +6,16 @@
  * a snapshot and recorded events — never a source, a writer or the engine.
  */
 import { Worker } from 'node:worker_threads';
-import { MAX_BRANCH_HORIZON_MS, validateBranch } from '../../digital-twin/index.js';
+import {
+  DRY_RUN_HORIZON_MS,
+  MAX_BRANCH_HORIZON_MS,
+  validateBranch,
+} from '../../digital-twin/index.js';
 import type {
   Actor,
   BranchDefinition,
+  Command,
+  dryRun,
   CompiledPlant,
   Mission,
   PlantProblem,
@@ -18,7 +24,9 @@ import type {
 import type { Logger } from '../logger.js';
 import type { MissionService } from '../missions/mission-service.js';
 import type { BranchJob, Storage } from '../storage/index.js';
-import type { BranchWorkMessage, BranchWorkRequest } from './branch-worker.js';
+import type { BranchWorkMessage, BranchWorkRequest, DryRunRequest } from './branch-worker.js';
+
+export type DryRunResult = ReturnType<typeof dryRun>;
 
 /** Jobs waiting behind the one computing; one more is refused with 429. */
 export const BRANCH_QUEUE_LIMIT = 4;
@@ -58,6 +66,13 @@ export class BranchService {
   readonly #jobs = new Map<string, BranchJob>();
   readonly #listeners = new Set<Listener>();
   #running: Promise<void> | null = null;
+  /** Dry runs get a worker of their own, so they never wait behind an hour-long branch. */
+  #dryWorker: Worker | null = null;
+  readonly #dryRuns = new Map<
+    number,
+    { resolve: (r: DryRunResult) => void; reject: (e: Error) => void }
+  >();
+  #dryRunIds = 0;
   /** Requests past the queue check and not yet queued (a slot is held for each). */
   #reserved = 0;
   #worker: Worker | null = null;
@@ -204,6 +219,7 @@ export class BranchService {
     this.#queue.push({
       job,
       request: {
+        type: 'branch',
         plant: this.#plant.plant,
         definition: branch,
         snapshot: { ...snapshot, bytes },
@@ -231,6 +247,55 @@ export class BranchService {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * D-11: what `command` would do over the next `horizonMs`, from the live run's state now
+   * (`encodeRun` bytes with its t0 and scenario), computed in the dry-run worker.
+   */
+  dryRun(
+    run: DryRunRequest['run'],
+    command: Command,
+    actor: Actor,
+    horizonMs: number = DRY_RUN_HORIZON_MS,
+  ): Promise<DryRunResult> {
+    if (this.#closed) return Promise.reject(new Error('the server is stopping'));
+    const worker = this.#dryRunWorker();
+    const id = (this.#dryRunIds += 1);
+    return new Promise((resolve, reject) => {
+      this.#dryRuns.set(id, { resolve, reject });
+      worker.postMessage({
+        type: 'dryRun',
+        id,
+        plant: this.#plant.plant,
+        run,
+        command,
+        actor,
+        horizonMs,
+      } satisfies DryRunRequest);
+    });
+  }
+
+  #dryRunWorker(): Worker {
+    if (this.#dryWorker !== null) return this.#dryWorker;
+    const worker = new Worker(WORKER_URL);
+    worker.unref();
+    worker.on('message', (message: BranchWorkMessage) => {
+      if (message.type === 'dryRun.done') {
+        this.#dryRuns.get(message.id)?.resolve(message.result);
+        this.#dryRuns.delete(message.id);
+      } else if (message.type === 'error' && message.id !== undefined) {
+        this.#dryRuns.get(message.id)?.reject(new Error(message.message));
+        this.#dryRuns.delete(message.id);
+      }
+    });
+    worker.on('error', (error) => {
+      for (const pending of this.#dryRuns.values()) pending.reject(error);
+      this.#dryRuns.clear();
+      this.#dryWorker = null;
+    });
+    this.#dryWorker = worker;
+    return worker;
+  }
+
   /** Resolves when every queued job has finished (tests and benchmarks). */
   async idle(): Promise<void> {
     while (this.#running !== null) await this.#running;
@@ -242,6 +307,10 @@ export class BranchService {
     await this.#running?.catch(() => undefined);
     await this.#worker?.terminate();
     this.#worker = null;
+    for (const pending of this.#dryRuns.values()) pending.reject(new Error('the server stopped'));
+    this.#dryRuns.clear();
+    await this.#dryWorker?.terminate();
+    this.#dryWorker = null;
   }
 
   #pump(): void {

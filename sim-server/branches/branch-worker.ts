@@ -1,24 +1,42 @@
 /**
- * The branch worker: one `computeBranch` per message, off the live server's event loop. It
+ * The branch worker: one `computeBranch` (or a command's dry run) per message, off the live
+ * server's event loop. It
  * imports only the pure core — no storage, no sockets, no source or writer — so a branch
  * cannot reach the plant (issue: "never touches the plant"; see branch-worker.test.ts).
  */
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { compilePlant, computeBranch } from '../../digital-twin/index.js';
+import { compilePlant, computeBranch, dryRun } from '../../digital-twin/index.js';
 import type {
+  Actor,
+  BaselineSource,
   BranchChunkInputs,
   BranchDefinition,
+  Command,
+  CompiledPlant,
   Plant,
+  Scenario,
   TwinEvent,
 } from '../../digital-twin/index.js';
 
 export interface BranchWorkRequest {
+  type: 'branch';
   plant: Plant;
   definition: BranchDefinition;
   snapshot: { seq: number; t: number; bytes: Uint8Array };
   recorded: TwinEvent[];
-  baselineSource: 'simulated' | 'recorded from live sensors';
+  baselineSource: BaselineSource;
+}
+
+/** A dry run of one command (SPEC D-11), answered with `dryRun.done` or `error` of its id. */
+export interface DryRunRequest {
+  type: 'dryRun';
+  id: number;
+  plant: Plant;
+  run: { bytes: Uint8Array; t0: number; scenario: Scenario | null };
+  command: Command;
+  actor: Actor;
+  horizonMs: number;
 }
 
 export type BranchWorkMessage =
@@ -39,7 +57,8 @@ export type BranchWorkMessage =
       type: 'done';
       result: { hash: string; seq: number; events: number; endT: number; predictions: unknown };
     }
-  | { type: 'error'; message: string };
+  | { type: 'dryRun.done'; id: number; result: ReturnType<typeof dryRun> }
+  | { type: 'error'; message: string; id?: number };
 
 const port = parentPort;
 if (port === null) throw new Error('branch-worker.ts runs as a worker thread');
@@ -52,9 +71,29 @@ try {
   // Not permitted or not supported here: the branch still runs, at normal priority.
 }
 
-port.on('message', (request: BranchWorkRequest) => {
+/** Plants compiled once per worker (the server sends the same plant every time). */
+let compiled: { plant: Plant; compiled: CompiledPlant } | null = null;
+function compile(plant: Plant): CompiledPlant {
+  if (compiled?.plant.id !== plant.id) compiled = { plant, compiled: compilePlant(plant) };
+  return compiled.compiled;
+}
+
+port.on('message', (request: BranchWorkRequest | DryRunRequest) => {
+  if (request.type === 'dryRun') {
+    try {
+      const result = dryRun({ ...request, plant: compile(request.plant) });
+      port.postMessage({ type: 'dryRun.done', id: request.id, result } satisfies BranchWorkMessage);
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        id: request.id,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies BranchWorkMessage);
+    }
+    return;
+  }
   try {
-    const plant = compilePlant(request.plant);
+    const plant = compile(request.plant);
     const gen = computeBranch({
       plant,
       definition: request.definition,

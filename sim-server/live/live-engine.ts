@@ -416,6 +416,11 @@ export class LiveEngine {
     return taken;
   }
 
+  /** The run as it is now, for a dry run to copy (bytes, with its t0 and scenario). */
+  copyOfRun(): { bytes: Uint8Array; t0: number; scenario: Scenario | null } {
+    return { bytes: encodeRun(this.#run), t0: this.#run.t0, scenario: this.#run.scenario };
+  }
+
   /** Writes a snapshot of the twin and the simulator now. */
   snapshotNow(): void {
     this.#snapshot();

@@ -45,6 +45,23 @@ export interface PlantRoomDeps {
   roomMessagesPerS: number;
   patchRateMs: number;
   durableSeq(): number;
+  /**
+   * D-11: what a plant-writing command would do over the next minutes (a dry run on a copy of
+   * the live run, off the event loop); its outcome follows the confirmation request.
+   */
+  dryRun?(command: Command, actor: SignedInActor): Promise<DryRunAnswer>;
+}
+
+/** What the confirmation dialog is told of a dry run (`confirm.dryRun`). */
+export interface DryRunAnswer {
+  status: 'accepted' | 'rejected';
+  reason: string | null;
+  horizonMs: number;
+  expectedOutcome: string;
+  baseline: string;
+  timelineDeltas: unknown[];
+  /** The few sensors that differ most, without their trends. */
+  sensorDeltas: unknown[];
 }
 
 /** A plant-writing command waiting for its sender's confirmation (SPEC P-4). */
@@ -344,6 +361,19 @@ export class PlantRoom extends Room<PlantRoomState, unknown, ClientData> {
       expiresAt,
       timeoutS: this.#deps.confirmTimeoutS,
     });
+    // The dry run follows while the user reads the request; a late one for a command already
+    // confirmed, cancelled or expired is dropped.
+    void this.#deps.dryRun?.(command, actor).then(
+      (answer) => {
+        if (this.#pending.get(key) !== pending) return;
+        const target = this.clients.getById(pending.sessionId);
+        target?.send('confirm.dryRun', { commandId: command.commandId, ...answer });
+      },
+      (error: unknown) =>
+        this.#deps.log.warn(
+          `dry run of ${command.commandId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
   }
 
   /** `confirm` runs a pending command of the same user; `cancel` drops it. */

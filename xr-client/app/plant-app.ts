@@ -134,6 +134,8 @@ export class PlantApp {
   #xrGui: AdvancedDynamicTexture | null = null;
   #status: ConnectionStatus = 'connecting';
   #missionState = '';
+  /** The command the panel asks to confirm (its dry run is added when it comes). */
+  #confirmingId: string | null = null;
   /** The branch mission whose predictions are shown (null outside a branch). */
   #predictionsFor: string | null = null;
   #missionId = '';
@@ -254,6 +256,11 @@ export class PlantApp {
         annotation: (annotation) => this.timeline.addAnnotation(annotation),
         branch: (job) => this.branches.progress(job),
         confirmRequest: (request) => this.#onConfirmRequest(request),
+        confirmDryRun: (dryRun) => {
+          if (this.#confirmingId !== dryRun.commandId) return;
+          const minutes = Math.round(dryRun.horizonMs / 60_000);
+          this.panel.confirmDetail(`dry run, next ${minutes} min: ${dryRun.expectedOutcome}`);
+        },
         sessionEnded: (reason) => session.end(reason),
       },
       { name, device: 'desktop', token: session.token },
@@ -490,6 +497,7 @@ export class PlantApp {
         ? 'no interlock applies'
         : `interlocks clear: ${request.interlocks.checked.join(', ')}`
       : `blocked: ${request.interlocks.reason ?? 'an interlock holds'}`;
+    this.#confirmingId = request.commandId;
     this.panel.confirm(
       request.summary,
       `${verdict} · ${request.timeoutS} s to confirm`,

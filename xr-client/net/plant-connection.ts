@@ -117,6 +117,8 @@ export interface RoomListener {
   reset(): void;
   /** The server asks to confirm a plant-writing command before anything moves. */
   confirmRequest?(request: ConfirmRequest): void;
+  /** What the simulator predicts the command would do, after its confirmation request. */
+  confirmDryRun?(dryRun: { commandId: string; expectedOutcome: string; horizonMs: number }): void;
   /** The server ended this connection's session (expired, revoked, flood); no reconnect. */
   sessionEnded?(reason: string): void;
   sensor(id: string, sensor: RoomSensor): void;
@@ -382,6 +384,11 @@ export class PlantConnection {
     );
     // Asked for once the handler is in place: a message sent while joining may come too early.
     if (this.#roomName === REPLAY_ROOM) room.send('markers', {});
+    room.onMessage(
+      'confirm.dryRun',
+      (body: { commandId: string; expectedOutcome: string; horizonMs: number }) =>
+        this.#listener.confirmDryRun?.(body),
+    );
     room.onMessage('confirm.request', (request: ConfirmRequest) => {
       // The ack now waits for a person: give it the confirmation window and some slack.
       const pending = this.#pending.get(request.commandId);

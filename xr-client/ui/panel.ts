@@ -167,6 +167,13 @@ export class Panel {
     this.root.isVisible = true;
   }
 
+  /** Adds what a dry run predicts to the confirmation being asked for. */
+  confirmDetail(detail: string): void {
+    if (this.#confirming === null) return;
+    this.#confirming = `${this.#confirming} · ${detail}`;
+    this.setStatus(`Confirm? ${this.#confirming}`, '#fcd34d');
+  }
+
   /** The confirmation the panel is asking for, or null (tests read it). */
   get confirming(): string | null {
     return this.#confirming;

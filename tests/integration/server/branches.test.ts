@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getJson,
+  joinPlant,
   joinReplay,
   postJson,
   ROOT,
@@ -151,6 +152,45 @@ describe('a what-if branch through the API and the rooms', () => {
     expect(
       added.filter((c) => c.commandId === 'from-branch' || c.actor.name === 'Bob Engineer'),
     ).toEqual([]);
+  });
+
+  it('follows a confirmation request with its dry run; nothing moves until confirmed', async () => {
+    const operator = await joinPlant(server.wsUrl, 'Olga Operator');
+    try {
+      const commandsBefore = await getJson(base, '/api/v1/commands?limit=1000');
+      const answer = await operator.request({
+        type: 'valve.actuate',
+        commandId: 'dry-1',
+        actuatorId: 'V-101.POS',
+        position: 0.2,
+      });
+      expect(answer.confirm?.commandId).toBe('dry-1');
+      const dry = await waitFor(
+        () =>
+          operator.messages.find(
+            (m) =>
+              m.type === 'confirm.dryRun' &&
+              (m.body as { commandId: string }).commandId === 'dry-1',
+          )?.body as { expectedOutcome: string; horizonMs: number; status: string } | undefined,
+        'the dry run',
+      );
+      expect(dry.status).toBe('accepted');
+      expect(dry.horizonMs).toBe(120_000);
+      expect(dry.expectedOutcome.length).toBeGreaterThan(10);
+      const cancelled = await operator.confirm('dry-1', true);
+      expect(cancelled.status).toBe('rejected');
+      const commandsAfter = await getJson(base, '/api/v1/commands?limit=1000');
+      type CommandRow = { commandId: string; status: string };
+      const accepted = (commandsAfter.body['items'] as CommandRow[]).filter(
+        (c) => c.commandId === 'dry-1' && c.status === 'accepted',
+      );
+      expect(accepted).toEqual([]);
+      expect((commandsAfter.body['items'] as CommandRow[]).length).toBeGreaterThanOrEqual(
+        (commandsBefore.body['items'] as CommandRow[]).length,
+      );
+    } finally {
+      await operator.leave();
+    }
   });
 
   it('answers bad branches with 4xx naming the field', async () => {

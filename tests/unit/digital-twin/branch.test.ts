@@ -7,8 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
+  advanceUntil,
   branchChunkEvents,
   computeBranch,
+  createRun,
+  dryRun,
+  encodeRun,
+  hashState,
   MAX_BRANCH_HORIZON_MS,
   validateBranch,
 } from '../../../digital-twin/index.js';
@@ -25,7 +30,7 @@ import {
   runBranch,
   T0,
 } from './fixtures/cooling-recording.js';
-import { loadDemoPlant } from './fixtures/shipped.js';
+import { loadDemoPlant, loadScenario } from './fixtures/shipped.js';
 
 const plant = loadDemoPlant();
 
@@ -287,5 +292,32 @@ describe('computing a branch (B-4 … B-7)', () => {
     expect(result.predictions.actuatorDeltas).toContainEqual(
       expect.objectContaining({ actuatorId: 'V-101.POS', baseline: 0.4 }),
     );
+  });
+});
+
+describe('a dry run before confirmation (D-11)', () => {
+  it('predicts that starting the standby pump a minute after the trip avoids the alarm, and moves nothing', () => {
+    const scenario = loadScenario('cooling-pump-trip', plant);
+    const live = createRun({ plant, seed: 7, t0: T0, stepMs: 100, scenario });
+    advanceUntil(live, T0 + 60_000);
+    const before = hashState(live.twin);
+    const answer = dryRun({
+      plant,
+      run: { bytes: encodeRun(live), t0: live.t0, scenario },
+      command: { type: 'pump.start', commandId: 'dry', actuatorId: 'P-202.RUN' },
+      actor: { id: 'u-1', name: 'Ada', role: 'operator' },
+    });
+    expect(answer.status).toBe('accepted');
+    expect(answer.predictions.timelineDeltas).toContainEqual(
+      expect.objectContaining({ kind: 'only-baseline', rule: 'limit/R-101.TT-01' }),
+    );
+    expect(answer.predictions.expectedOutcome).toMatch(
+      /'High temperature at R-101' is never raised/,
+    );
+    expect(answer.predictions.baseline).toMatch(/dry run/i);
+    expect(answer.predictions.comparedUntilT).toBe(T0 + 60_000 + 120_000);
+    // The live run is where it was: the dry run worked on copies.
+    expect(hashState(live.twin)).toBe(before);
+    expect(live.sim.t).toBe(T0 + 60_000);
   });
 });
