@@ -908,7 +908,7 @@ function outcomeLine(
   if (top !== undefined) {
     const unit = top.unit === 'degC' ? ' °C' : ` ${top.unit}`;
     parts.push(
-      `${top.name} peaks at ${fmt(top.branchPeak)}${unit} at ${offsetLabel(top.branchPeakT, forkT)} instead of ${fmt(top.baselinePeak)}${unit} at ${offsetLabel(top.baselinePeakT, forkT)}`,
+      `${top.equipmentId} ${top.name} peaks at ${fmt(top.branchPeak)}${unit} at ${offsetLabel(top.branchPeakT, forkT)} instead of ${fmt(top.baselinePeak)}${unit} at ${offsetLabel(top.baselinePeakT, forkT)}`,
     );
   }
   const said = new Set<string>();
