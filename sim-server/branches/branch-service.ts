@@ -355,6 +355,10 @@ export class BranchService {
             case 'error':
               cleanup();
               reject(new Error(message.message));
+              return;
+            case 'dryRun.done':
+              // Dry runs have a worker of their own; none is answered on this one.
+              return;
           }
         };
         const onError = (error: Error): void => {
