@@ -142,6 +142,10 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   /** True while the cursor folds: ticks that land meanwhile are skipped, never stacked. */
   #busy = false;
   #completing = false;
+  /** A participant's control is waiting to go out: patch as soon as the twin is there. */
+  #followPending = false;
+  /** A control came while the cursor was folding: tick again when it is done. */
+  #retick = false;
 
   constructor(deps: ReplayRoomDeps) {
     super();
@@ -286,7 +290,10 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
 
   /** The playback clock: fold the twin to where the playhead is now; complete at the end. */
   #tick(): void {
-    if (this.#busy) return;
+    if (this.#busy) {
+      if (this.#followPending) this.#retick = true;
+      return;
+    }
     const mission = this.#mission;
     const t = playheadT(mission, this.#now());
     if (mission.state === 'active' && playheadAtEnd(mission, this.#now()) && !this.#completing) {
@@ -295,8 +302,18 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
         .control(mission.id, { type: 'complete' }, PLAYBACK_ACTOR)
         .finally(() => (this.#completing = false));
     }
-    if (t === this.#cursor.t) return;
+    if (t === this.#cursor.t) {
+      this.#flushFollow();
+      return;
+    }
     void this.#moveTo(t);
+  }
+
+  /** Sends a participant's control at once rather than at the next patch tick. */
+  #flushFollow(): void {
+    if (!this.#followPending) return;
+    this.#followPending = false;
+    this.broadcastPatch();
   }
 
   async #moveTo(t: number): Promise<void> {
@@ -315,6 +332,10 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       );
     } finally {
       this.#busy = false;
+      if (this.#retick) {
+        this.#retick = false;
+        this.#tick();
+      } else this.#flushFollow();
     }
   }
 
@@ -342,7 +363,9 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       void this.#openCursor(mission).finally(() => (this.#busy = false));
       return;
     }
-    // A seek, pause or speed change moves the twin now rather than at the next clock tick.
+    // A seek, pause or speed change moves the twin now rather than at the next clock tick, and
+    // the patch goes out as soon as it is there rather than at the next patch interval.
+    this.#followPending = true;
     this.#tick();
   }
 
