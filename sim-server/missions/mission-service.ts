@@ -102,20 +102,16 @@ export class MissionService {
     if (!resolved.ok) return resolved;
     // The replay reads the stored log: make sure the span's events are in it.
     await this.#storage.flush();
-    const mission = await this.#storage.createMission((id) =>
-      createMission({
-        id,
+    const mission = await this.#insert(
+      {
         title: fields.title,
         kind: 'replay',
-        plantId: this.#engine.plant.plant.id,
         fromT: resolved.fromT,
         toT: resolved.toT,
-        createdBy: { id: actor.id, name: actor.name, role: actor.role },
-        createdAt: this.#now(),
         sourceCapsuleId,
-      }),
+      },
+      actor,
     );
-    this.#known.set(mission.id, mission);
     this.#log.info(`missions: ${actor.name} captured ${mission.id} "${mission.title}"`);
     return { ok: true, mission };
   }
@@ -125,21 +121,26 @@ export class MissionService {
     fields: { title: string; parentMissionId: string; fromT: number; toT: number },
     actor: Actor,
   ): Promise<Mission> {
+    const mission = await this.#insert({ ...fields, kind: 'branch' }, actor);
+    this.#log.info(`missions: ${actor.name} branched ${fields.parentMissionId} as ${mission.id}`);
+    return mission;
+  }
+
+  /** Inserts a new mission of this plant, created now by `actor` (its id, name and role). */
+  async #insert(
+    fields: Omit<Parameters<typeof createMission>[0], 'id' | 'plantId' | 'createdBy' | 'createdAt'>,
+    actor: Actor,
+  ): Promise<Mission> {
     const mission = await this.#storage.createMission((id) =>
       createMission({
+        ...fields,
         id,
-        title: fields.title,
-        kind: 'branch',
         plantId: this.#engine.plant.plant.id,
-        fromT: fields.fromT,
-        toT: fields.toT,
         createdBy: { id: actor.id, name: actor.name, role: actor.role },
         createdAt: this.#now(),
-        parentMissionId: fields.parentMissionId,
       }),
     );
     this.#known.set(mission.id, mission);
-    this.#log.info(`missions: ${actor.name} branched ${fields.parentMissionId} as ${mission.id}`);
     return mission;
   }
 
