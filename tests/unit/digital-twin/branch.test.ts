@@ -296,7 +296,7 @@ describe('computing a branch (B-4 … B-7)', () => {
 });
 
 describe('a dry run before confirmation (D-11)', () => {
-  it('predicts that starting the standby pump a minute after the trip avoids the alarm, and moves nothing', () => {
+  it('D-11: starting the standby pump a minute after the trip is predicted to avoid the alarm; nothing moves', () => {
     const scenario = loadScenario('cooling-pump-trip', plant);
     const live = createRun({ plant, seed: 7, t0: T0, stepMs: 100, scenario });
     advanceUntil(live, T0 + 60_000);
