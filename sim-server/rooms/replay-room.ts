@@ -142,10 +142,6 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
   /** True while the cursor folds: ticks that land meanwhile are skipped, never stacked. */
   #busy = false;
   #completing = false;
-  /** A participant's control is waiting to go out: patch as soon as the twin is there. */
-  #followPending = false;
-  /** A control came while the cursor was folding: tick again when it is done. */
-  #retick = false;
 
   constructor(deps: ReplayRoomDeps) {
     super();
@@ -290,10 +286,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
 
   /** The playback clock: fold the twin to where the playhead is now; complete at the end. */
   #tick(): void {
-    if (this.#busy) {
-      if (this.#followPending) this.#retick = true;
-      return;
-    }
+    if (this.#busy) return;
     const mission = this.#mission;
     const t = playheadT(mission, this.#now());
     if (mission.state === 'active' && playheadAtEnd(mission, this.#now()) && !this.#completing) {
@@ -302,18 +295,8 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
         .control(mission.id, { type: 'complete' }, PLAYBACK_ACTOR)
         .finally(() => (this.#completing = false));
     }
-    if (t === this.#cursor.t) {
-      this.#flushFollow();
-      return;
-    }
+    if (t === this.#cursor.t) return;
     void this.#moveTo(t);
-  }
-
-  /** Sends a participant's control at once rather than at the next patch tick. */
-  #flushFollow(): void {
-    if (!this.#followPending) return;
-    this.#followPending = false;
-    this.broadcastPatch();
   }
 
   async #moveTo(t: number): Promise<void> {
@@ -332,10 +315,6 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       );
     } finally {
       this.#busy = false;
-      if (this.#retick) {
-        this.#retick = false;
-        this.#tick();
-      } else this.#flushFollow();
     }
   }
 
@@ -363,9 +342,7 @@ export class ReplayRoom extends Room<PlantRoomState, unknown, ClientData> {
       void this.#openCursor(mission).finally(() => (this.#busy = false));
       return;
     }
-    // A seek, pause or speed change moves the twin now rather than at the next clock tick, and
-    // the patch goes out as soon as it is there rather than at the next patch interval.
-    this.#followPending = true;
+    // A seek, pause or speed change moves the twin now rather than at the next clock tick.
     this.#tick();
   }
 
